@@ -1,0 +1,45 @@
+"""Who may see what. Views load protected objects only through these helpers.
+
+Strangers get 404, never 403: they learn nothing about what exists.
+"""
+
+from functools import wraps
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from diary.models import Episode, User
+
+
+def role_required(role):
+    """Let only signed-in users of `role` through; everyone else signed in gets a 404.
+
+    Anonymous visitors never get here: LoginRequiredMiddleware sends them to sign in.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.role != role:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+patient_required = role_required(User.Role.PATIENT)
+clinician_required = role_required(User.Role.CLINICIAN)
+
+
+def episode_for(user, episode_uuid):
+    """The episode `user` may see, with everything its summary and schedule read."""
+    episodes = Episode.objects.visible_to(user).with_diary()
+    return get_object_or_404(episodes, uuid=episode_uuid)
+
+
+def patient_for(clinician, public_id):
+    """A patient of the clinician's clinic."""
+    patients = User.objects.filter(role=User.Role.PATIENT, clinic_id=clinician.clinic_id)
+    return get_object_or_404(patients, public_id=public_id)

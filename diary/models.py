@@ -1,0 +1,512 @@
+import uuid
+import zoneinfo
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diary import diagnosis, schedule
+
+MAX_DIARY_DAYS = 14
+TIMED_HOURS = range(1, 7)
+PROVOCATION_SLOT = 0  # Rating.slot of the provocation test; hours 1–6 use their number
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    CLINICIAN = "clinician", _("Clinician")
+    ADMIN = "admin", _("Administrator")
+
+
+class Side(models.TextChoices):
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    BILATERAL = "bilateral", _("Bilateral")
+
+
+class BlockType(models.TextChoices):
+    DIAGNOSTIC = "diagnostic", _("Diagnostic (anesthetic only)")
+    THERAPEUTIC = "therapeutic", _("Therapeutic (anesthetic and steroid)")
+
+
+class Anesthetic(models.TextChoices):
+    LIDOCAINE = "lidocaine", _("Lidocaine")
+    BUPIVACAINE = "bupivacaine", _("Bupivacaine")
+    ROPIVACAINE = "ropivacaine", _("Ropivacaine")
+    OTHER = "other", _("Other")
+
+
+class Kind(models.TextChoices):
+    TIMED = "timed", _("Timed (first hours)")
+    DAILY = "daily", _("Daily")
+
+
+class IceHeat(models.TextChoices):
+    NONE = "none", _("Neither")
+    ICE = "ice", _("Ice")
+    HEAT = "heat", _("Heat")
+    BOTH = "both", _("Both")
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone, e.g. Europe/London."), params={"value": value}
+        )
+
+
+class Clinic(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    # The clinic's rules (CLINICAL.md section 2); defaults are the published ones.
+    positive_relief = models.PositiveSmallIntegerField(_("positive at relief ≥ (%)"), default=75)
+    negative_below = models.PositiveSmallIntegerField(_("negative at relief < (%)"), default=50)
+    min_baseline = models.PositiveSmallIntegerField(_("lowest usable baseline"), default=4)
+    provocation_window_start = models.PositiveSmallIntegerField(
+        _("provocation test from (min)"), default=20
+    )
+    provocation_window_end = models.PositiveSmallIntegerField(
+        _("provocation test until (min)"), default=30
+    )
+    provocation_fallback_start = models.PositiveSmallIntegerField(
+        _("off-time test accepted from (min)"), default=10
+    )
+    provocation_fallback_end = models.PositiveSmallIntegerField(
+        _("off-time test accepted until (min)"), default=60
+    )
+    anesthetic_hours = models.PositiveSmallIntegerField(_("anesthetic phase (h)"), default=8)
+    analgesic_free_hours = models.PositiveSmallIntegerField(
+        _("no pain medicine for (h)"), default=6
+    )
+    improvement_relief = models.PositiveSmallIntegerField(_("improvement at (%)"), default=30)
+    responder_relief = models.PositiveSmallIntegerField(_("steroid response at (%)"), default=50)
+    flare_days = models.PositiveSmallIntegerField(_("flare counted on days 1 to"), default=3)
+    no_improvement_day = models.PositiveSmallIntegerField(_("non-responder from day"), default=10)
+    discrepancy_points = models.PositiveSmallIntegerField(
+        _("stated vs computed relief flagged above (points)"), default=20
+    )
+    diary_days = models.PositiveSmallIntegerField(_("diary length (days)"), default=7)
+    timed_ratings = models.BooleanField(_("hourly ratings 1–6 h"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(positive_relief__gte=1, positive_relief__lte=100),
+                name="clinic_positive_relief_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(negative_below__lte=models.F("positive_relief")),
+                name="clinic_negative_below_not_above_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_baseline__gte=1, min_baseline__lte=10),
+                name="clinic_min_baseline_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(provocation_fallback_start__lte=models.F("provocation_window_start"))
+                & Q(provocation_window_start__lte=models.F("provocation_window_end"))
+                & Q(provocation_window_end__lte=models.F("provocation_fallback_end")),
+                name="clinic_provocation_window_inside_fallback",
+            ),
+            models.CheckConstraint(
+                condition=Q(anesthetic_hours__gte=1, anesthetic_hours__lte=24)
+                & Q(analgesic_free_hours__lte=24),
+                name="clinic_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(improvement_relief__lte=models.F("responder_relief"))
+                & Q(responder_relief__lte=100),
+                name="clinic_improvement_not_above_response",
+            ),
+            models.CheckConstraint(
+                condition=Q(diary_days__gte=1, diary_days__lte=MAX_DIARY_DAYS),
+                name="clinic_diary_days_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.negative_below > self.positive_relief:
+            errors["negative_below"] = _("Must not be above the positive threshold.")
+        window = (self.provocation_window_start, self.provocation_window_end)
+        fallback = (self.provocation_fallback_start, self.provocation_fallback_end)
+        if not fallback[0] <= window[0] <= window[1] <= fallback[1]:
+            errors["provocation_window_end"] = _(
+                "The test window must lie inside the off-time range, start before it ends."
+            )
+        if self.improvement_relief > self.responder_relief:
+            errors["improvement_relief"] = _("Must not be above the steroid response level.")
+        if not 1 <= self.diary_days <= MAX_DIARY_DAYS:
+            errors["diary_days"] = _("A diary lasts 1 to %(max)d days.") % {"max": MAX_DIARY_DAYS}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def rules(self):
+        return diagnosis.Rules(
+            positive_relief=self.positive_relief,
+            negative_below=self.negative_below,
+            min_baseline=self.min_baseline,
+            provocation_window=(self.provocation_window_start, self.provocation_window_end),
+            provocation_fallback=(self.provocation_fallback_start, self.provocation_fallback_end),
+            anesthetic_hours=self.anesthetic_hours,
+            analgesic_free_hours=self.analgesic_free_hours,
+            improvement_relief=self.improvement_relief,
+            responder_relief=self.responder_relief,
+            flare_days=self.flare_days,
+            no_improvement_day=self.no_improvement_day,
+            discrepancy_points=self.discrepancy_points,
+        )
+
+
+class PainlogUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    Role = Role
+
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PATIENT)
+    clinic = models.ForeignKey(
+        Clinic,
+        verbose_name=_("clinic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = PainlogUserManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[choice.value for choice in Role]), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(clinic__isnull=False),
+                name="user_patient_or_clinician_has_clinic",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role != self.Role.ADMIN and self.clinic_id is None:
+            raise ValidationError({"clinic": _("Patients and clinicians belong to a clinic.")})
+
+    @property
+    def is_patient(self):
+        return self.role == self.Role.PATIENT
+
+    @property
+    def is_clinician(self):
+        return self.role == self.Role.CLINICIAN
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def of_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def for_clinician(self, clinician):
+        if clinician.clinic_id is None:
+            return self.none()
+        return self.filter(clinic_id=clinician.clinic_id)
+
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == User.Role.PATIENT:
+            return self.of_patient(user)
+        if user.role == User.Role.CLINICIAN:
+            return self.for_clinician(user)
+        return self.none()
+
+    def with_diary(self):
+        """Everything a summary or schedule reads, in a fixed number of queries."""
+        return self.select_related("clinic", "patient", "clinician").prefetch_related("ratings")
+
+
+class Episode(models.Model):
+    Side = Side
+
+    BlockType = BlockType
+
+    Anesthetic = Anesthetic
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="episodes")
+    patient = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="episodes",
+        limit_choices_to={"role": User.Role.PATIENT},
+    )
+    clinician = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="booked_episodes",
+        limit_choices_to={"role": User.Role.CLINICIAN},
+    )
+    scheduled_at = models.DateTimeField(_("booked injection time"))
+    performed_at = models.DateTimeField(_("actual injection time"), null=True, blank=True)
+    side = models.CharField(_("side"), max_length=16, choices=Side)
+    block_type = models.CharField(_("block type"), max_length=16, choices=BlockType)
+    anesthetic = models.CharField(_("anesthetic"), max_length=16, choices=Anesthetic)
+    steroid = models.CharField(
+        _("steroid"),
+        max_length=100,
+        blank=True,
+        help_text=_("Agent and dose, e.g. triamcinolone 40 mg. Empty for a diagnostic block."),
+    )
+    baseline_pain = models.PositiveSmallIntegerField(
+        _("baseline pain (0–10)"), null=True, blank=True
+    )
+    provoking_activity = models.CharField(
+        _("activity that provokes the pain"), max_length=200, blank=True
+    )
+    baseline_recorded_at = models.DateTimeField(null=True, blank=True)
+    baseline_recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Copied from the clinic at booking, so a later change of the clinic's rules does not
+    # move an ongoing diary's schedule.
+    diary_days = models.PositiveSmallIntegerField(_("diary length (days)"), default=7)
+    timed_ratings = models.BooleanField(_("hourly ratings 1–6 h"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        indexes = [models.Index(fields=["clinic", "-scheduled_at"], name="episode_clinic_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(side__in=[choice.value for choice in Side]), name="episode_side_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(block_type__in=[choice.value for choice in BlockType]),
+                name="episode_block_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(anesthetic__in=[choice.value for choice in Anesthetic]),
+                name="episode_anesthetic_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_pain__isnull=True)
+                | Q(baseline_pain__gte=0, baseline_pain__lte=10),
+                name="episode_baseline_pain_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(diary_days__gte=1, diary_days__lte=MAX_DIARY_DAYS),
+                name="episode_diary_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(block_type="diagnostic", steroid="")
+                | (Q(block_type="therapeutic") & ~Q(steroid="")),
+                name="episode_steroid_matches_block_type",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient} · {self.get_side_display()} · {self.scheduled_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("clinic:episode", args=[self.uuid])
+
+    def clean(self):
+        if self.block_type == self.BlockType.THERAPEUTIC and not self.steroid.strip():
+            raise ValidationError({"steroid": _("A therapeutic block names its steroid.")})
+        if self.block_type == self.BlockType.DIAGNOSTIC and self.steroid.strip():
+            raise ValidationError(
+                {"steroid": _("A diagnostic block has no steroid; choose therapeutic.")}
+            )
+
+    @property
+    def injected_at(self):
+        """The moment the diary clock runs from: the actual time once corrected, else booked."""
+        return self.performed_at or self.scheduled_at
+
+    @property
+    def local_injected_at(self):
+        return timezone.localtime(self.injected_at, self.clinic.zone)
+
+    @property
+    def has_baseline(self):
+        return self.baseline_pain is not None
+
+    # The properties below read self.ratings.all(): load episodes with `with_diary()`.
+
+    @property
+    def timed(self):
+        ratings = [r for r in self.ratings.all() if r.kind == Rating.Kind.TIMED]
+        return sorted(ratings, key=lambda rating: rating.felt_at)
+
+    @property
+    def daily(self):
+        ratings = [r for r in self.ratings.all() if r.kind == Rating.Kind.DAILY]
+        return sorted(ratings, key=lambda rating: rating.day)
+
+    @cached_property
+    def summary(self):
+        return diagnosis.summarize(self.baseline_pain, self.timed, self.daily, self.clinic.rules())
+
+    def schedule(self, now=None):
+        return schedule.build(
+            injected_at=self.injected_at,
+            tz=self.clinic.zone,
+            diary_days=self.diary_days,
+            timed_ratings=self.timed_ratings,
+            baseline_done=self.has_baseline,
+            timed_done={rating.slot_key for rating in self.timed},
+            daily_done={rating.day for rating in self.daily},
+            now=now or timezone.now(),
+            provocation_window=(
+                self.clinic.provocation_window_start,
+                self.clinic.provocation_window_end,
+            ),
+            provocation_close=self.clinic.provocation_fallback_end,
+        )
+
+    def has_red_flag(self):
+        return any(rating.fever_redness for rating in self.ratings.all())
+
+
+class Rating(models.Model):
+    Kind = Kind
+
+    IceHeat = IceHeat
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="ratings")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    # Timed: which prompt it answered (0 = provocation test, N = hour N). The minutes after
+    # the injection come from felt_at, never from the slot.
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Daily: the diary day (1 = the calendar day after the injection, clinic time).
+    day = models.PositiveSmallIntegerField(_("day"), null=True, blank=True)
+    late = models.BooleanField(_("recorded the day after"), default=False)
+    # When it hurt (timed ratings) and when it was written down are kept apart.
+    felt_at = models.DateTimeField(_("pain rated at"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pain = models.PositiveSmallIntegerField(_("pain (0–10)"))
+    relief = models.PositiveSmallIntegerField(_("relief you feel (%)"), null=True, blank=True)
+    analgesic = models.BooleanField(_("pain medicine taken"), default=False)
+    analgesic_name = models.CharField(_("which medicine"), max_length=100, blank=True)
+    numbness = models.BooleanField(_("numbness"), default=False)
+    weakness = models.BooleanField(_("weakness"), default=False)
+    leg_odd_feeling = models.BooleanField(_("odd feeling in the leg"), default=False)
+    more_pain = models.BooleanField(_("more pain"), default=False)
+    site_soreness = models.BooleanField(_("soreness at the injection site"), default=False)
+    fever_redness = models.BooleanField(_("fever, redness or drainage at the site"), default=False)
+    ice_heat = models.CharField(
+        _("ice or heat"), max_length=8, choices=IceHeat, default=IceHeat.NONE
+    )
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+
+    SIDE_EFFECTS = (
+        "numbness",
+        "weakness",
+        "leg_odd_feeling",
+        "more_pain",
+        "site_soreness",
+        "fever_redness",
+    )
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain__gte=0, pain__lte=10), name="rating_pain_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(relief__isnull=True)
+                | (Q(relief__gte=0, relief__lte=100) & Q(relief__in=range(0, 101, 10))),
+                name="rating_relief_in_tens",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="timed", slot__isnull=False, slot__lte=max(TIMED_HOURS))
+                    & Q(day__isnull=True, felt_at__isnull=False)
+                )
+                | Q(kind="daily", slot__isnull=True, day__gte=1, day__lte=MAX_DIARY_DAYS),
+                name="rating_kind_fields",
+            ),
+            models.CheckConstraint(
+                condition=Q(analgesic=True) | Q(analgesic_name=""),
+                name="rating_medicine_name_only_when_taken",
+            ),
+            models.CheckConstraint(
+                condition=Q(ice_heat__in=[choice.value for choice in IceHeat]),
+                name="rating_ice_heat_valid",
+            ),
+            models.UniqueConstraint(fields=["episode", "day"], name="rating_one_per_day"),
+            models.UniqueConstraint(fields=["episode", "slot"], name="rating_one_per_slot"),
+        ]
+
+    def __str__(self):
+        return f"{self.episode} · {self.label} · {self.pain}/10"
+
+    def clean(self):
+        if self.kind == self.Kind.DAILY and self.day and self.episode_id:
+            if not 1 <= self.day <= self.episode.diary_days:
+                raise ValidationError(
+                    {
+                        "day": _("This diary has days 1 to %(days)d.")
+                        % {"days": self.episode.diary_days}
+                    }
+                )
+
+    @property
+    def slot_key(self):
+        """The schedule's key for what this rating answers ("provocation", "hour-3", "day-2")."""
+        if self.kind == self.Kind.DAILY:
+            return f"day-{self.day}"
+        return "provocation" if self.slot == PROVOCATION_SLOT else f"hour-{self.slot}"
+
+    @property
+    def label(self):
+        if self.kind == self.Kind.DAILY:
+            return _("Day %(day)d") % {"day": self.day}
+        if self.slot == PROVOCATION_SLOT:
+            return _("Provocation test")
+        return _("Hour %(hour)d") % {"hour": self.slot}
+
+    @property
+    def minutes(self):
+        """Minutes after the injection at which the pain was rated (timed ratings)."""
+        if self.felt_at is None:
+            return None
+        return (self.felt_at - self.episode.injected_at).total_seconds() / 60
+
+    @property
+    def side_effects(self):
+        return [name for name in self.SIDE_EFFECTS if getattr(self, name)]
+
+    def side_effect_labels(self):
+        return [self._meta.get_field(name).verbose_name for name in self.side_effects]

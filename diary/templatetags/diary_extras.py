@@ -1,0 +1,50 @@
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+
+from diary import schedule, wording
+from diary.forms import PAIN_ANCHORS
+
+register = template.Library()
+
+
+@register.filter
+def item_title(item):
+    return wording.item_title(item)
+
+
+@register.filter
+def guidance_text(code):
+    return wording.GUIDANCE.get(code, "")
+
+
+@register.filter
+def percent(value):
+    """A relief figure for people: rounded, with its sign; blank when there is none."""
+    if value is None:
+        return "–"
+    return f"{value:.0f} %"
+
+
+@register.filter
+def in_zone(moment, zone):
+    return timezone.localtime(moment, zone) if moment else moment
+
+
+@register.simple_tag(takes_context=True)
+def when(context, moment):
+    """A moment in words, relative to the page's `now` and in the clinic's zone `tz`."""
+    return wording.when(moment, context["now"], context["tz"])
+
+
+@register.simple_tag
+def item_url(episode, item):
+    if item.kind == schedule.BASELINE:
+        return reverse("patient:baseline", args=[episode.uuid])
+    return reverse("patient:rate", args=[episode.uuid, item.key])
+
+
+@register.filter
+def pain_anchor(value):
+    """The anchor words of the pain scale, for the values that have them."""
+    return PAIN_ANCHORS.get(int(value), "") if str(value).isdigit() else ""

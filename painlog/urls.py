@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from diary import urls as diary_urls
+from diary.views import accounts
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("diary/", include((diary_urls.patient_patterns, "patient"))),
+    path("clinic/", include((diary_urls.clinic_patterns, "clinic"))),
+    path("episodes/", include((diary_urls.shared_patterns, "episodes"))),
+    path("admin/", admin.site.urls),
+]

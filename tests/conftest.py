@@ -1,0 +1,104 @@
+"""Shared fixtures: the people who use painlog, built once per test."""
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from diary.models import Anesthetic, BlockType, Clinic, Episode, Role, Side, User
+
+# Playwright's sync API keeps an event loop in the main thread; Django's async guard would
+# otherwise refuse database access in fixtures and the live server's flush.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def fast_plain_settings(settings):
+    # The manifest needs collectstatic; tests read static files from the finders instead.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username, role, clinic, **fields):
+    user = User.objects.create_user(
+        username=username,
+        password="pw",
+        role=role,
+        clinic=clinic,
+        first_name=username.title(),
+        last_name="Test",
+        **fields,
+    )
+    return user
+
+
+def make_episode(patient, clinician=None, *, injected_at=None, baseline=7, **fields):
+    injected_at = injected_at or timezone.now() - timedelta(minutes=25)
+    values = {
+        "clinic": patient.clinic,
+        "patient": patient,
+        "clinician": clinician,
+        "scheduled_at": injected_at,
+        "performed_at": injected_at,
+        "side": Side.RIGHT,
+        "block_type": BlockType.THERAPEUTIC,
+        "anesthetic": Anesthetic.BUPIVACAINE,
+        "steroid": "triamcinolone 40 mg",
+        "baseline_pain": baseline,
+        "provoking_activity": "standing up" if baseline is not None else "",
+        "diary_days": patient.clinic.diary_days,
+        "timed_ratings": patient.clinic.timed_ratings,
+    }
+    values.update(fields)
+    return Episode.objects.create(**values)
+
+
+@pytest.fixture
+def clinic(db):
+    return Clinic.objects.create(name="Clinic One", time_zone="Europe/London")
+
+
+@pytest.fixture
+def other_clinic(db):
+    return Clinic.objects.create(name="Clinic Two", time_zone="America/New_York")
+
+
+@pytest.fixture
+def patient(clinic):
+    return make_user("patient", Role.PATIENT, clinic)
+
+
+@pytest.fixture
+def other_patient(clinic):
+    return make_user("otherpatient", Role.PATIENT, clinic)
+
+
+@pytest.fixture
+def clinician(clinic):
+    return make_user("clinician", Role.CLINICIAN, clinic)
+
+
+@pytest.fixture
+def other_clinician(other_clinic):
+    return make_user("otherclinician", Role.CLINICIAN, other_clinic)
+
+
+@pytest.fixture
+def admin_user(db):
+    return User.objects.create_superuser("admin", "admin@example.invalid", "pw")
+
+
+@pytest.fixture
+def episode(patient, clinician):
+    """The patient's injection 25 minutes ago, baseline 7: the provocation test is due."""
+    return make_episode(patient, clinician)
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    client.force_login(patient)
+    return client
