@@ -119,8 +119,8 @@ def summarize(
         provocation_relief=provocation_relief,
         peak_relief=_peak_relief(baseline, timed, rules),
         relief_hours=_relief_hours(diagnostic, baseline, provocation, timed, rules),
-        flare=_flare(baseline, days, rules),
-        onset_day=_onset_day(baseline, days, rules),
+        flare=_flare(baseline, daily, rules),
+        onset_day=_onset_day(baseline, daily, rules),
         last_day=last.day if last is not None else None,
         last_relief=relief(baseline, last.pain) if last is not None else None,
         steroid=_steroid(baseline, last, rules),
@@ -265,23 +265,37 @@ def _relief_hours(diagnostic, baseline, provocation, timed, rules: Rules) -> flo
 # Therapeutic (steroid) phase
 
 
-def _flare(baseline, days, rules: Rules) -> bool:
-    return any(entry.day <= rules.flare_days and entry.pain > baseline for entry in days)
+def _flare(baseline, daily, rules: Rules) -> bool:
+    if not baseline:
+        return False
+    return any(entry.day <= rules.flare_days and entry.pain > baseline for entry in daily)
 
 
 def _latest_per_day(daily):
-    """One entry per recorded day, in day order; of a day recorded twice, the one given last."""
+    """One entry per recorded day, in day order; of a day recorded twice, the one given last.
+
+    Only `last_day`/`last_relief` and the steroid result read this; flare and onset look at
+    every entry, as CLINICAL.md words them ("some daily entry", "every recorded day").
+    """
     latest = {entry.day: entry for entry in daily}
     return [latest[day] for day in sorted(latest)]
 
 
-def _onset_day(baseline, days, rules: Rules) -> int | None:
+def _onset_day(baseline, daily, rules: Rules) -> int | None:
+    """The first recorded day from which every entry, that day and after, shows improvement."""
+    if not baseline:
+        return None
+    improved = {}
+    for entry in daily:
+        improved[entry.day] = improved.get(entry.day, True) and (
+            relief(baseline, entry.pain) >= rules.improvement_relief
+        )
     # Walk back from the last day: improvement counts only if it has held ever since.
     onset_day = None
-    for entry in reversed(days):
-        if relief(baseline, entry.pain) < rules.improvement_relief:
+    for day in sorted(improved, reverse=True):
+        if not improved[day]:
             break
-        onset_day = entry.day
+        onset_day = day
     return onset_day
 
 

@@ -495,7 +495,8 @@ def test_it_leaves_the_steroid_phase_pending_without_a_baseline_above_0(baseline
 def test_it_takes_the_last_given_entry_of_a_day_recorded_twice():
     summary = summarize(8, [], [on(1, 9), on(5, 2), on(5, 7), on(1, 8)])
 
-    assert summary.flare is False
+    # Any entry above baseline in the flare days is a flare, even if the day was re-rated.
+    assert summary.flare is True
     assert summary.last_relief == 12.5
     assert summary.onset_day is None
     assert summary.steroid == "no_improvement_yet"
@@ -809,3 +810,9 @@ def test_it_serializes_a_summary_to_json():
 def test_it_names_its_codes_as_the_contract_does(codes, values):
     assert list(codes) == values
     assert all(getattr(diagnosis, value.upper()) == value for value in values)
+
+
+def test_it_needs_every_entry_of_a_day_to_improve_for_the_onset():
+    summary = summarize(8, [], [on(3, 7), on(4, 2), on(4, 6), on(5, 2), on(6, 1)])
+
+    assert summary.onset_day == 5
