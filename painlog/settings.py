@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "diary.middleware.StaffIdleTimeoutMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
@@ -149,8 +152,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Patients stay signed in on their phone for the diary period.
+# Patients stay signed in on their phone for the diary period; staff time out when idle.
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+STAFF_IDLE_SECONDS = 30 * 60
 
 # Failed sign-ins: 5 tries, then 15 minutes locked, per user name and address together.
 AXES_FAILURE_LIMIT = 5
@@ -218,6 +222,24 @@ if not DEBUG:
 # W021 asks for HSTS preload; joining the browsers' preload list is hard to undo, so it stays an
 # explicit opt-in (DJANGO_HSTS_PRELOAD=1) rather than a default.
 SILENCED_SYSTEM_CHECKS = [] if env_flag("DJANGO_HSTS_PRELOAD") else ["security.W021"]
+
+# Content Security Policy: everything from this host, no inline scripts, no framing.
+# data: images are the QR codes and Bootstrap's own SVG icons in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
