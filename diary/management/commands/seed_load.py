@@ -1,0 +1,176 @@
+"""Data at scale for benchmarks and load runs: clinics full of realistic, clearly fake diaries.
+
+Separate from the demo data (clinics are named "Load clinic N"); bulk inserts throughout, so
+10,000 episodes with about 15 ratings each take seconds, not minutes.
+"""
+
+import random
+import time as clock
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from diary.models import (
+    PROVOCATION_SLOT,
+    TIMED_HOURS,
+    Anesthetic,
+    BlockType,
+    Clinic,
+    Episode,
+    Kind,
+    Rating,
+    Role,
+    Side,
+    User,
+)
+
+CLINIC_PREFIX = "Load clinic"
+BATCH = 2000
+
+
+class Command(BaseCommand):
+    help = "Create load-test clinics with many patients and diaries (bulk inserts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clinics", type=int, default=1)
+        parser.add_argument("--patients", type=int, default=1000, help="patients per clinic")
+        parser.add_argument("--episodes", type=int, default=1, help="episodes per patient")
+        parser.add_argument(
+            "--keep", action="store_true", help="add to earlier load clinics instead of replacing"
+        )
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, clinics, patients, episodes, keep, seed, **options):
+        if clinics < 1 or patients < 1 or episodes < 1:
+            raise CommandError("--clinics, --patients and --episodes must be at least 1.")
+        started = clock.perf_counter()
+        self.random = random.Random(seed)
+        self.now = timezone.now()
+        with transaction.atomic():
+            if not keep:
+                delete_load_data()
+            first = Clinic.objects.filter(name__startswith=CLINIC_PREFIX).count() + 1
+            made = [
+                self.fill_clinic(f"{CLINIC_PREFIX} {number}", patients, episodes)
+                for number in range(first, first + clinics)
+            ]
+        episode_count = sum(count for count, _ in made)
+        rating_count = sum(count for _, count in made)
+        self.stdout.write(
+            f"Created {clinics} clinic(s), {clinics * patients} patients, {episode_count} "
+            f"episodes, {rating_count} ratings in {clock.perf_counter() - started:.1f} s."
+        )
+
+    def fill_clinic(self, name, patient_count, episodes_per_patient):
+        clinic = Clinic.objects.create(name=name, time_zone="Europe/London")
+        slug = name.lower().replace(" ", "-")
+        clinician = User.objects.create(
+            username=f"{slug}-clinician",
+            role=Role.CLINICIAN,
+            clinic=clinic,
+            password=make_password(None),
+        )
+        # One unusable password hash for all: hashing 10,000 passwords would take minutes.
+        password = make_password(None)
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"{slug}-patient-{number}",
+                    first_name="Load",
+                    last_name=f"Patient {number}",
+                    role=Role.PATIENT,
+                    clinic=clinic,
+                    password=password,
+                )
+                for number in range(patient_count)
+            ],
+            batch_size=BATCH,
+        )
+        patients = list(User.objects.filter(clinic=clinic, role=Role.PATIENT).only("id"))
+        episodes = [
+            self.episode(clinic, clinician, patient)
+            for patient in patients
+            for _ in range(episodes_per_patient)
+        ]
+        Episode.objects.bulk_create(episodes, batch_size=BATCH)
+        # bulk_create sets primary keys on PostgreSQL and SQLite 3.35+ (RETURNING).
+        ratings = [rating for episode in episodes for rating in self.ratings(episode)]
+        Rating.objects.bulk_create(ratings, batch_size=BATCH)
+        return len(episodes), len(ratings)
+
+    def episode(self, clinic, clinician, patient):
+        days_ago = self.random.uniform(-5, 120)
+        injected_at = self.now - timedelta(days=days_ago)
+        baseline = self.random.choice([None, 3, 5, 6, 7, 7, 8, 8, 9, 10])
+        therapeutic = self.random.random() < 0.7
+        return Episode(
+            clinic=clinic,
+            patient=patient,
+            clinician=clinician,
+            scheduled_at=injected_at,
+            performed_at=injected_at if days_ago > 0 else None,
+            side=self.random.choice(Side.values),
+            block_type=BlockType.THERAPEUTIC if therapeutic else BlockType.DIAGNOSTIC,
+            anesthetic=self.random.choice(Anesthetic.values),
+            steroid="triamcinolone 40 mg" if therapeutic else "",
+            baseline_pain=baseline,
+            provoking_activity="walking" if baseline is not None else "",
+            diary_days=clinic.diary_days,
+            timed_ratings=clinic.timed_ratings,
+        )
+
+    def ratings(self, episode):
+        """About 15 ratings: the provocation test, hours 1–6 and daily entries that are due."""
+        injected_at = episode.scheduled_at
+        if injected_at > self.now:
+            return []
+        baseline = episode.baseline_pain or 6
+        relief_level = self.random.random()  # how well this block worked
+        pain_at_test = round(baseline * (1 - relief_level))
+        entries = []
+        for slot, minutes in [(PROVOCATION_SLOT, self.random.uniform(18, 35))] + [
+            (hour, hour * 60 + self.random.uniform(0, 40)) for hour in TIMED_HOURS
+        ]:
+            felt_at = injected_at + timedelta(minutes=minutes)
+            if felt_at > self.now:
+                break
+            pain = min(10, pain_at_test + round(slot * self.random.uniform(0, 1)))
+            entries.append(
+                Rating(
+                    episode=episode,
+                    kind=Kind.TIMED,
+                    slot=slot,
+                    felt_at=felt_at,
+                    recorded_at=felt_at,
+                    pain=pain,
+                    analgesic=self.random.random() < 0.05,
+                )
+            )
+        for day in range(1, episode.diary_days + 1):
+            recorded_at = injected_at + timedelta(days=day, hours=self.random.uniform(0, 10))
+            if recorded_at > self.now or self.random.random() < 0.1:
+                continue
+            trend = self.random.choice([-1, 0, 0, 1, 2])
+            pain = max(0, min(10, baseline - trend * day // 3 + self.random.randint(-1, 1)))
+            entries.append(
+                Rating(
+                    episode=episode,
+                    kind=Kind.DAILY,
+                    day=day,
+                    recorded_at=recorded_at,
+                    pain=pain,
+                    fever_redness=self.random.random() < 0.01,
+                )
+            )
+        return entries
+
+
+def delete_load_data():
+    clinics = Clinic.objects.filter(name__startswith=CLINIC_PREFIX)
+    Rating.objects.filter(episode__clinic__in=clinics).delete()
+    Episode.objects.filter(clinic__in=clinics).delete()
+    User.objects.filter(clinic__in=clinics).delete()
+    clinics.delete()
