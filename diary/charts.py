@@ -13,9 +13,8 @@ import io
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
-from diary.diagnosis import relief
+from diary.diagnosis import Rules, relief
 
 # Ids of the drawn artists, also the ids of their groups in the SVG.
 GID_TIMED_PAIN = "timed-pain"
@@ -69,6 +68,27 @@ GAP_IN = 0.12
 # Legend column width in inches, from the longest label ("Usual onset (days 2–5)") at 9 pt.
 LEGEND_COLUMN_IN = 1.75
 
+# Below this many inches per tick, labels of 9 pt would touch: then every other one is shown.
+MIN_TICK_LABEL_IN = 0.17
+MIN_DAY_LABEL_IN = 0.2
+# The ring around the provocation rating, smaller in the legend so it does not widen a row.
+PROVOCATION_SIZE = 15
+PROVOCATION_LEGEND_SIZE = 10
+# Legend entries in this order, read column by column: data, thresholds, shaded periods.
+LEGEND_ORDER = (
+    GID_TIMED_PAIN,
+    GID_DAILY_PAIN,
+    GID_PROVOCATION,
+    GID_ANALGESIC,
+    GID_TIMED_BASELINE,
+    GID_DAILY_BASELINE,
+    GID_POSITIVE_RELIEF,
+    GID_IMPROVEMENT,
+    GID_PROVOCATION_WINDOW,
+    GID_USUAL_ONSET,
+    GID_NO_IMPROVEMENT_DAY,
+)
+
 PAIN_LIMITS = (-0.5, 10.5)
 PAIN_TICKS = range(0, 11)
 
@@ -77,13 +97,14 @@ def episode_figure(
     *, baseline, timed, daily, summary, rules, diary_days, title="", width=8.0, height=3.6
 ) -> Figure:
     """Two panels sharing the 0-10 pain axis: the first hours, then the diary days."""
+    rules = rules or Rules()
     figure = Figure(figsize=(width, height))
     hours_axes, days_axes = figure.subplots(1, 2, sharey=True)
+    for axes in (hours_axes, days_axes):
+        _style(axes)
     panel_width = (width - LEFT_IN - RIGHT_IN - GAP_IN) / 2
     _draw_hours(hours_axes, baseline, timed, summary, rules, panel_width)
     _draw_days(days_axes, baseline, daily, rules, diary_days, panel_width)
-    for axes in (hours_axes, days_axes):
-        _style(axes)
     hours_axes.set_ylim(*PAIN_LIMITS)
     hours_axes.set_yticks(list(PAIN_TICKS))
     hours_axes.set_ylabel("Pain (0–10)", fontsize=MEDIUM)
@@ -91,6 +112,9 @@ def episode_figure(
     rows = _legend(figure, (hours_axes, days_axes), width)
     top_in = TOP_IN + (TITLE_IN if title else 0)
     bottom_in = AXIS_TEXT_IN + rows * LEGEND_ROW_IN + LEGEND_PAD_IN
+    if (height - top_in - bottom_in) / len(PAIN_TICKS) < MIN_TICK_LABEL_IN:
+        # Every point keeps its tick; only the labels thin out when they would touch.
+        hours_axes.set_yticklabels([str(pain) if pain % 2 == 0 else "" for pain in PAIN_TICKS])
     figure.subplots_adjust(
         left=LEFT_IN / width,
         right=1 - RIGHT_IN / width,
@@ -115,14 +139,15 @@ def render_svg(figure) -> bytes:
 
 def describe(*, baseline, timed, daily, summary, rules, diary_days) -> str:
     """The text alternative of the chart: its key numbers, in plain sentences."""
+    rules = rules or Rules()
     timed = _timed_in_phase(timed, rules)
     days = _latest_per_day(daily, diary_days)
     sentences = ["Pain chart.", _baseline_sentence(baseline)]
     if not timed and not days:
         sentences.append(f"{NO_RATINGS}.")
         return " ".join(sentences)
-    sentences += _timed_sentences(timed, summary, rules)
-    sentences.append(_days_sentence(days, summary))
+    sentences += _timed_sentences(baseline, timed, summary, rules)
+    sentences.append(_days_sentence(baseline, days))
     return " ".join(sentences)
 
 
@@ -131,7 +156,7 @@ def describe(*, baseline, timed, daily, summary, rules, diary_days) -> str:
 
 def _draw_hours(axes, baseline, timed, summary, rules, panel_width) -> None:
     hours = rules.anesthetic_hours
-    axes.set_title(f"First {hours:g} hours", fontsize=MEDIUM)
+    axes.set_title(f"First {hours:g} hours", fontsize=MEDIUM, y=1.0)
     axes.set_xlabel("Hours after injection", fontsize=MEDIUM)
     axes.set_xlim(-hours * 0.02, hours * 1.02)
     step = 1 if panel_width / hours >= 0.25 else 2
@@ -167,7 +192,7 @@ def _draw_hours(axes, baseline, timed, summary, rules, panel_width) -> None:
             [provocation.pain],
             linestyle="none",
             marker="o",
-            markersize=15,
+            markersize=PROVOCATION_SIZE,
             markerfacecolor="none",
             markeredgewidth=2,
             color=PROVOCATION_COLOUR,
@@ -210,13 +235,12 @@ def _provocation_entry(timed, summary):
 
 
 def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
-    axes.set_title("Day 1" if diary_days == 1 else f"Days 1–{diary_days}", fontsize=MEDIUM)
+    axes.set_title("Day 1" if diary_days == 1 else f"Days 1–{diary_days}", fontsize=MEDIUM, y=1.0)
     axes.set_xlabel("Day", fontsize=MEDIUM)
     axes.set_xlim(0.5, diary_days + 0.5)
     days = list(range(1, diary_days + 1))
     axes.set_xticks(days)
-    # Every day keeps its tick; only the labels thin out when they would touch.
-    crowded = panel_width / diary_days < 0.2
+    crowded = panel_width / diary_days < MIN_DAY_LABEL_IN
     axes.set_xticklabels([str(day) if not crowded or day % 2 else "" for day in days])
 
     first, last = USUAL_ONSET_DAYS
@@ -230,7 +254,7 @@ def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
             rules.no_improvement_day,
             color=REFERENCE_COLOUR,
             linewidth=1.2,
-            linestyle=(0, (6, 2, 1, 2, 1, 2)),
+            linestyle="-",
             zorder=1.5,
             gid=GID_NO_IMPROVEMENT_DAY,
             label=f"Day {rules.no_improvement_day}",
@@ -313,7 +337,8 @@ def _note(axes, text, gid, y=0.5, va="center") -> None:
         fontsize=SMALL,
         color=NOTE_COLOUR,
         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2},
-        zorder=6,
+        # Under the pain line: a note must not hide a rating.
+        zorder=2.5,
         gid=gid,
     )
 
@@ -328,14 +353,14 @@ def _style(axes) -> None:
 
 def _legend(figure, axes_pair, width) -> int:
     """One legend below both panels, each meaning listed once; returns its number of rows."""
+    handles = [handle for axes in axes_pair for handle in axes.get_legend_handles_labels()[0]]
+    handles.sort(key=lambda handle: LEGEND_ORDER.index(handle.get_gid()))
     entries = {}
-    for axes in axes_pair:
-        handles, labels = axes.get_legend_handles_labels()
-        for handle, label in zip(handles, labels, strict=True):
-            entries.setdefault(label, handle)
+    for handle in handles:
+        entries.setdefault(handle.get_label(), handle)
     if not entries:
         return 0
-    handles = [_legend_handle(handle) for handle in entries.values()]
+    handles = list(entries.values())
     columns = max(1, min(len(entries), int((width - 0.2) // LEGEND_COLUMN_IN)))
     legend = figure.legend(
         handles,
@@ -351,18 +376,10 @@ def _legend(figure, axes_pair, width) -> int:
         borderaxespad=0.2,
     )
     legend.set_gid(GID_LEGEND)
+    for handle in legend.legend_handles:
+        if handle.get_label() == "Provocation test":
+            handle.set_markersize(PROVOCATION_LEGEND_SIZE)
     return -(-len(entries) // columns)
-
-
-def _legend_handle(handle):
-    # A shaded span would show as a bar its own height; a plain swatch reads better.
-    if isinstance(handle, Patch) or not hasattr(handle, "get_linestyle"):
-        return Patch(
-            facecolor=handle.get_facecolor(),
-            edgecolor="none",
-            label=handle.get_label(),
-        )
-    return handle
 
 
 # The text alternative
@@ -372,7 +389,7 @@ def _baseline_sentence(baseline) -> str:
     return f"{NO_BASELINE}." if baseline is None else f"Baseline {baseline}/10."
 
 
-def _timed_sentences(timed, summary, rules) -> list:
+def _timed_sentences(baseline, timed, summary, rules) -> list:
     hours = rules.anesthetic_hours
     if not timed:
         return [f"No ratings in the first {hours:g} hours."]
@@ -382,8 +399,9 @@ def _timed_sentences(timed, summary, rules) -> list:
         sentences.append("No provocation test rating.")
     else:
         numbers = f"pain {provocation.pain}/10"
-        if summary.provocation_relief is not None:
-            numbers += f", relief {_percent(summary.provocation_relief)}"
+        provocation_relief = relief(baseline, provocation.pain)
+        if provocation_relief is not None:
+            numbers += f", relief {_percent(provocation_relief)}"
         sentences.append(f"Provocation test at {provocation.minutes:.0f} min: {numbers}.")
     if summary is not None and summary.relief_hours is not None:
         threshold = f"{rules.positive_relief:g} %"
@@ -397,7 +415,7 @@ def _timed_sentences(timed, summary, rules) -> list:
     return sentences
 
 
-def _days_sentence(days, summary) -> str:
+def _days_sentence(baseline, days) -> str:
     if not days:
         return "No daily ratings yet."
     pain_by_day = {entry.day: entry.pain for entry in days}
@@ -405,8 +423,9 @@ def _days_sentence(days, summary) -> str:
     pains = ", ".join(str(pain_by_day.get(day, MISSING)) for day in range(1, last_day + 1))
     span = "on day 1" if last_day == 1 else f"from day 1 to day {last_day}"
     sentence = f"Daily pain {span}: {pains}"
-    if summary is not None and summary.last_relief is not None:
-        sentence += f"; last relief {_percent(summary.last_relief)} on day {summary.last_day}"
+    last_relief = relief(baseline, days[-1].pain)
+    if last_relief is not None:
+        sentence += f"; last relief {_percent(last_relief)} on day {last_day}"
     return sentence + "."
 
 
@@ -417,6 +436,3 @@ def _percent(value) -> str:
 
 def _hours(minutes) -> str:
     return f"{minutes:.0f} min" if minutes < 60 else f"{minutes / 60:.1f} h"
-
-
-__all__ = ["describe", "episode_figure", "relief", "render_svg"]
