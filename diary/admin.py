@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from diary.models import Clinic, Episode, Rating, User
+from diary.models import AuditEvent, Clinic, Episode, Rating, User
 
 
 @admin.register(Clinic)
@@ -87,3 +87,23 @@ class RatingAdmin(admin.ModelAdmin):
     list_filter = ["kind", "fever_redness"]
     list_select_related = ["episode__patient"]
     raw_id_fields = ["episode", "recorded_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read and filter only: nobody adds, edits or deletes audit entries here."""
+
+    list_display = ["at", "actor_username", "action", "what", "episode_uuid", "ip_address"]
+    list_filter = ["action", "what", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_username", "=episode_uuid", "=patient_public_id", "ip_address"]
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

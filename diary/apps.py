@@ -5,3 +5,10 @@ class DiaryConfig(AppConfig):
     name = "diary"
     verbose_name = "painlog diary"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from diary.middleware import remember_time_zone
+
+        user_logged_in.connect(remember_time_zone, dispatch_uid="painlog_remember_time_zone")

@@ -1,11 +1,16 @@
 """Downloads: CSV of ratings (a patient's own, or one episode's) and of a clinic's episodes."""
 
 import csv
+import dataclasses
+import io
+import textwrap
 
+import matplotlib as mpl
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from diary import diagnosis
+from diary import charts, diagnosis
 
 RATING_COLUMNS = [
     "episode",
@@ -54,7 +59,8 @@ def safe_cell(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    # Spreadsheets skip leading blanks before reading a formula.
+    if text.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 
@@ -106,3 +112,192 @@ def rating_rows(episodes):
 
 def ratings_csv_response(episodes, filename):
     return csv_response(rating_rows(episodes), filename)
+
+
+# One row per episode of a clinic: what the episode is, then every field of its Summary, so
+# that a new field of the contract reaches the export without anyone remembering to add it.
+SUMMARY_COLUMNS = [field.name for field in dataclasses.fields(diagnosis.Summary)]
+EPISODE_COLUMNS = [
+    "episode",
+    "patient",
+    "patient_id",
+    "injection_at",
+    "side",
+    "block_type",
+    "anesthetic",
+    "steroid_agent",  # "steroid" is the Summary's steroid response
+    "baseline_pain",
+    *SUMMARY_COLUMNS,
+]
+
+
+def summary_cell(value):
+    # Reasons and warnings are tuples of codes: one cell, codes apart.
+    return "; ".join(value) if isinstance(value, tuple) else value
+
+
+def episode_rows(episodes):
+    yield EPISODE_COLUMNS
+    for episode in episodes:
+        summary = episode.summary
+        yield [
+            episode.uuid,
+            episode.patient,
+            episode.patient.public_id,
+            timezone.localtime(episode.injected_at, episode.clinic.zone),
+            episode.side,
+            episode.block_type,
+            episode.anesthetic,
+            episode.steroid,
+            episode.baseline_pain,
+            *(summary_cell(getattr(summary, name)) for name in SUMMARY_COLUMNS),
+        ]
+
+
+def episodes_csv_response(episodes, filename):
+    return csv_response(episode_rows(episodes), filename)
+
+
+# The one-page PDF report. Sizes in inches from the top of an A4 page, font sizes in points.
+A4 = (8.27, 11.69)
+MARGIN_IN = 0.55
+CHART_IN = 3.3
+# Space in the chart's block for the panel titles above and for the axis labels and a legend
+# of up to three rows below (charts.py lays its legend out in rows of 0.2 in).
+CHART_TOP_IN = 0.3
+CHART_BOTTOM_IN = 0.5 + 3 * 0.2
+ROW_IN = 0.17
+MIN_ROW_IN = 0.12
+# An average glyph of DejaVu Sans is about 0.55 em wide; a little more keeps lines inside.
+GLYPH_EM = 0.6
+GREY = "#555555"
+RULE_GREY = "#BBBBBB"
+
+
+def report_pdf(*, title, header, conclusion, notes, chart, columns, column_widths, rows, rules):
+    """One episode on one A4 page: who and what, the conclusion, the chart, ratings, rules.
+
+    Pure: words and numbers in, PDF bytes out. `header` and `notes` are lines of text, `chart`
+    the keyword arguments of `charts.episode_figure`, `columns` and `rows` the ratings table
+    (with `column_widths` as fractions of the page's text width), `rules` (label, value) pairs.
+    The page is the chart's own figure, so the chart stays vector graphics; the text stays text
+    (TrueType) so that the report can be searched and copied.
+    """
+    page = _Page(charts.episode_figure(width=A4[0], height=A4[1], **chart))
+    page.line(title, size=14, weight="bold", space=0.32)
+    for line in header:
+        page.paragraph(line, size=9, space=0.18)
+    page.skip(0.08)
+    page.paragraph(conclusion, size=10.5, weight="bold", space=0.2)
+    for note in notes:
+        page.paragraph(f"• {note}", size=8.5, space=0.16)
+    page.place_chart(CHART_IN)
+    page.line(_("Ratings"), size=10, weight="bold", space=0.22)
+    rules_text = " · ".join(f"{label} {value}" for label, value in rules)
+    rules_in = 0.25 + 0.14 * len(page.wrap(rules_text, 7.5))
+    page.table(columns, column_widths, rows, bottom_space=rules_in)
+    page.line(_("Rules used"), size=10, weight="bold", space=0.22)
+    page.paragraph(rules_text, size=7.5, space=0.14, color=GREY)
+
+    buffer = io.BytesIO()
+    # Type 42 embeds TrueType, keeping the words as text; only for the duration of the save.
+    with mpl.rc_context({"pdf.fonttype": 42}):
+        page.figure.savefig(buffer, format="pdf", metadata={"Title": title, "Creator": "painlog"})
+    return buffer.getvalue()
+
+
+class _Page:
+    """Lays text out down the page from the top, as a word processor would."""
+
+    def __init__(self, figure):
+        self.figure = figure
+        self.width, self.height = figure.get_size_inches()
+        self.text_width = self.width - 2 * MARGIN_IN
+        self.top = MARGIN_IN
+
+    def _y(self, inches_from_top):
+        return 1 - inches_from_top / self.height
+
+    def skip(self, inches):
+        self.top += inches
+
+    def wrap(self, text, size):
+        return textwrap.wrap(text, max(20, int(self.text_width * 72 / (size * GLYPH_EM))))
+
+    def line(self, text, *, size, space, weight="normal", color="black"):
+        self.figure.text(
+            MARGIN_IN / self.width,
+            self._y(self.top),
+            text,
+            fontsize=size,
+            fontweight=weight,
+            color=color,
+            va="top",
+        )
+        self.top += space
+
+    def paragraph(self, text, *, size, space, **style):
+        for line in self.wrap(text, size) or [""]:
+            self.line(line, size=size, space=space, **style)
+
+    def place_chart(self, inches):
+        """Move the chart's panels and legend into the next `inches` of the page."""
+        top, bottom = self.top + 0.1 + CHART_TOP_IN, self.top + inches
+        self.figure.subplots_adjust(
+            left=(MARGIN_IN + 0.1) / self.width,
+            right=1 - MARGIN_IN / self.width,
+            top=self._y(top),
+            bottom=self._y(bottom - CHART_BOTTOM_IN),
+        )
+        for legend in self.figure.legends:
+            legend.set_bbox_to_anchor((0.5, self._y(bottom)), transform=self.figure.transFigure)
+        self.top = bottom + 0.15
+
+    def table(self, columns, column_widths, rows, *, bottom_space):
+        available = self.height - MARGIN_IN - bottom_space - self.top
+        if not rows:
+            self.paragraph(_("No ratings yet."), size=9, space=0.3)
+            return
+        row_in = max(MIN_ROW_IN, min(ROW_IN, available / (len(rows) + 1)))
+        size = 7 if row_in >= 0.15 else 6
+        height = row_in * (len(rows) + 1)
+        axes = self.figure.add_axes(
+            (
+                MARGIN_IN / self.width,
+                self._y(self.top + height),
+                self.text_width / self.width,
+                height / self.height,
+            )
+        )
+        axes.axis("off")
+        table = axes.table(
+            cellText=[self._fit_row(row, column_widths, size) for row in rows],
+            colLabels=self._fit_row(columns, column_widths, size),
+            colWidths=column_widths,
+            cellLoc="left",
+            colLoc="left",
+            bbox=(0, 0, 1, 1),
+        )
+        table.auto_set_font_size(False)
+        table.set_fontsize(size)
+        for (row, _column), cell in table.get_celld().items():
+            cell.set_edgecolor(RULE_GREY)
+            cell.set_linewidth(0.4)
+            cell.PAD = 0.03
+            if row == 0:
+                cell.set_facecolor("#EEEEEE")
+                cell.get_text().set_fontweight("bold")
+        self.top += height + 0.2
+
+    def _fit_row(self, cells, column_widths, size):
+        return [
+            _fit(str(cell), fraction * self.text_width, size)
+            for cell, fraction in zip(cells, column_widths, strict=True)
+        ]
+
+
+def _fit(text, width_in, size):
+    """Cut `text` to what fits in `width_in` at `size` points, marking the cut with "…"."""
+    room = max(3, int(width_in * 72 / (size * GLYPH_EM)) - 1)
+    text = " ".join(text.split())
+    return text if len(text) <= room else text[: room - 1] + "…"

@@ -1,13 +1,17 @@
+import random
 import uuid
 import zoneinfo
+from datetime import timedelta
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from diary import diagnosis, schedule
@@ -15,6 +19,7 @@ from diary import diagnosis, schedule
 MAX_DIARY_DAYS = 14
 TIMED_HOURS = range(1, 7)
 PROVOCATION_SLOT = 0  # Rating.slot of the provocation test; hours 1–6 use their number
+CORRECTION_MINUTES = 60  # a patient may correct their own rating this long after saving it
 
 
 class Role(models.TextChoices):
@@ -173,10 +178,42 @@ class Clinic(models.Model):
         )
 
 
+def patient_usernames(first_name, attempts=30):
+    """User names to try for a new patient: the first name and a number, "maria42"."""
+    base = slugify(first_name).replace("-", "")[:20] or "patient"
+    for attempt in range(attempts):
+        digits = 2 + attempt // 10  # widen the number as short ones turn out taken
+        yield f"{base}{random.randint(10 ** (digits - 1), 10**digits - 1)}"
+
+
 class PainlogUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", User.Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
+
+    def create_patient(self, clinic, first_name, last_name, **fields):
+        """A patient with a made-up user name and no usable password yet.
+
+        They choose the password through their set-up link, so no password is ever written
+        down or told. Raises IntegrityError if every user name tried is taken.
+        """
+        for username in patient_usernames(first_name):
+            if self.filter(username=username).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    return self.create_user(
+                        username,
+                        password=None,
+                        role=Role.PATIENT,
+                        clinic=clinic,
+                        first_name=first_name,
+                        last_name=last_name,
+                        **fields,
+                    )
+            except IntegrityError:
+                continue  # taken by someone enrolled at the same moment
+        raise IntegrityError(f"No free user name for {first_name!r}.")
 
 
 class User(AbstractUser):
@@ -193,6 +230,11 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The current set-up link dates from this moment; issuing a new one moves it, which
+    # invalidates the old link (diary/tokens.py). None: no link issued.
+    setup_link_issued_at = models.DateTimeField(
+        _("set-up link issued at"), null=True, blank=True, editable=False
+    )
 
     objects = PainlogUserManager()
 
@@ -255,6 +297,8 @@ class Episode(models.Model):
     Anesthetic = Anesthetic
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The one-time key of the form that booked it: a form sent twice books one episode.
+    booking_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="episodes")
     patient = models.ForeignKey(
         User,
@@ -454,7 +498,13 @@ class Rating(models.Model):
                     Q(kind="timed", slot__isnull=False, slot__lte=max(TIMED_HOURS))
                     & Q(day__isnull=True, felt_at__isnull=False)
                 )
-                | Q(kind="daily", slot__isnull=True, day__gte=1, day__lte=MAX_DIARY_DAYS),
+                | Q(
+                    kind="daily",
+                    slot__isnull=True,
+                    day__isnull=False,
+                    day__gte=1,
+                    day__lte=MAX_DIARY_DAYS,
+                ),
                 name="rating_kind_fields",
             ),
             models.CheckConstraint(
@@ -472,8 +522,13 @@ class Rating(models.Model):
     def __str__(self):
         return f"{self.episode} · {self.label} · {self.pain}/10"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The episode's charts and summaries are cached by its updated_at: move it.
+        Episode.objects.filter(pk=self.episode_id).update(updated_at=timezone.now())
+
     def clean(self):
-        if self.kind == self.Kind.DAILY and self.day and self.episode_id:
+        if self.kind == self.Kind.DAILY and self.day is not None and self.episode_id:
             if not 1 <= self.day <= self.episode.diary_days:
                 raise ValidationError(
                     {
@@ -481,6 +536,11 @@ class Rating(models.Model):
                         % {"days": self.episode.diary_days}
                     }
                 )
+
+    def correctable_by(self, user, now):
+        return self.recorded_by_id == user.pk and now - self.recorded_at <= timedelta(
+            minutes=CORRECTION_MINUTES
+        )
 
     @property
     def slot_key(self):
@@ -510,3 +570,104 @@ class Rating(models.Model):
 
     def side_effect_labels(self):
         return [self._meta.get_field(name).verbose_name for name in self.side_effects]
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who looked at or changed which patient data, when, from where: append-only.
+
+    It names episodes and patients by their public ids and keeps the actor's user name, so an
+    entry still says who and what after an account is deactivated.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+        ERASE = "erase", _("Erased")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    actor_username = models.CharField(_("user name"), max_length=150, editable=False)
+    action = models.CharField(_("action"), max_length=8, choices=Action, editable=False)
+    what = models.CharField(_("what"), max_length=100, editable=False)
+    episode_uuid = models.UUIDField(
+        _("episode"), null=True, blank=True, db_index=True, editable=False
+    )
+    patient_public_id = models.UUIDField(
+        _("patient"), null=True, blank=True, db_index=True, editable=False
+    )
+    ip_address = models.GenericIPAddressField(
+        _("from address"), null=True, blank=True, editable=False
+    )
+    before = models.JSONField(
+        _("before"), null=True, blank=True, editable=False, encoder=DjangoJSONEncoder
+    )
+    after = models.JSONField(
+        _("after"), null=True, blank=True, editable=False, encoder=DjangoJSONEncoder
+    )
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["view", "export", "create", "change", "delete", "erase"]),
+                name="audit_action_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.what}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    @classmethod
+    def record(cls, request, action, what, *, episode=None, patient=None, before=None, after=None):
+        user = request.user if request.user.is_authenticated else None
+        if episode is not None and patient is None:
+            patient = episode.patient
+        return cls.objects.create(
+            actor=user,
+            actor_username=user.get_username() if user else "",
+            action=action,
+            what=what,
+            episode_uuid=episode.uuid if episode is not None else None,
+            patient_public_id=patient.public_id if patient is not None else None,
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            before=before,
+            after=after,
+        )
+
+
+def snapshot(instance, fields=None):
+    """The audit log's picture of a row: its editable field values, JSON-ready."""
+    names = fields or [
+        field.attname for field in instance._meta.concrete_fields if not field.primary_key
+    ]
+    return {name: getattr(instance, name) for name in names}

@@ -1,8 +1,11 @@
 """The words people read for the codes the pure modules return."""
 
-from django.utils.translation import gettext_lazy as _
+import dataclasses
 
-from diary import schedule
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from diary import comparison, diagnosis, schedule
 
 GUIDANCE = {
     schedule.GUIDANCE_BEFORE: _(
@@ -62,3 +65,244 @@ def when(moment, now, zone):
     if days_ahead == -1:
         return _("yesterday at %(time)s") % {"time": clock}
     return _("%(date)s at %(time)s") % {"date": local.strftime("%a %-d %b"), "time": clock}
+
+
+# The clinician's reading of a diary (diagnosis.Summary) in words.
+
+RESULTS = {
+    diagnosis.POSITIVE: _("Positive"),
+    diagnosis.NEGATIVE: _("Negative"),
+    diagnosis.INDETERMINATE: _("Indeterminate"),
+    diagnosis.INCOMPLETE: _("Incomplete"),
+}
+
+# Shapes that differ in grey scale too: a result never rests on its colour alone.
+RESULT_ICONS = {
+    diagnosis.POSITIVE: "✔",
+    diagnosis.NEGATIVE: "✘",
+    diagnosis.INDETERMINATE: "◐",
+    diagnosis.INCOMPLETE: "○",
+}
+
+STEROID = {
+    diagnosis.PENDING: _("Pending"),
+    diagnosis.RESPONDER: _("Responder"),
+    diagnosis.PARTIAL: _("Partial response"),
+    diagnosis.NON_RESPONDER: _("Non-responder"),
+    diagnosis.NO_IMPROVEMENT_YET: _("No improvement yet"),
+}
+
+# Reasons and warnings in full sentences; %(name)s are the clinic's rules (see _rule_values).
+REASONS = {
+    diagnosis.NO_BASELINE: _(
+        "No baseline pain was recorded before the injection, so relief cannot be measured."
+    ),
+    diagnosis.NO_PROVOCATION: _(
+        "No rating between %(fallback_start)s and %(fallback_end)s minutes after the injection: "
+        "there is no provocation test to read."
+    ),
+    diagnosis.LOW_BASELINE: _("Baseline pain below %(min_baseline)s/10 is too low to show relief."),
+    diagnosis.PARTIAL_RELIEF: _(
+        "Relief at the provocation test is partial: at least %(negative_below)s %% but below "
+        "%(positive_relief)s %%."
+    ),
+    diagnosis.ANALGESIC_BEFORE_TEST: _(
+        "Pain medicine was taken at or before the provocation test. It can only inflate relief, "
+        "so this result cannot count as positive."
+    ),
+}
+
+WARNINGS = {
+    diagnosis.PROVOCATION_OFF_TIME: _(
+        "No rating %(window_start)s–%(window_end)s minutes after the injection: the nearest "
+        "rating within %(fallback_start)s–%(fallback_end)s minutes was read as the provocation "
+        "test."
+    ),
+    diagnosis.PAIN_WORSE: _("Pain at the provocation test was worse than the baseline."),
+    diagnosis.RELIEF_DISCREPANCY: _(
+        "The relief the patient stated at the provocation test differs from the computed relief "
+        "by more than %(discrepancy_points)s points."
+    ),
+    diagnosis.ANALGESIC_IN_WINDOW: _(
+        "Pain medicine was taken in the first %(analgesic_free_hours)s hours after the injection."
+    ),
+}
+
+# Why a result is indeterminate or incomplete, short enough for the conclusion line.
+SHORT_REASONS = {
+    diagnosis.NO_BASELINE: _("no baseline"),
+    diagnosis.NO_PROVOCATION: _("no provocation test"),
+    diagnosis.LOW_BASELINE: _("baseline below %(min_baseline)s"),
+    diagnosis.PARTIAL_RELIEF: _("partial relief"),
+    diagnosis.ANALGESIC_BEFORE_TEST: _("pain medicine before the test"),
+}
+
+
+def _number(value):
+    return f"{value:g}"
+
+
+def percent(value):
+    """A relief figure for people, rounded; comparisons always use the unrounded value."""
+    return "–" if value is None else f"{value:.0f} %"
+
+
+def _rule_values(rules):
+    window, fallback = rules.provocation_window, rules.provocation_fallback
+    values = {
+        field.name: getattr(rules, field.name)
+        for field in dataclasses.fields(rules)
+        if not isinstance(getattr(rules, field.name), tuple)
+    }
+    values.update(
+        window_start=window[0],
+        window_end=window[1],
+        fallback_start=fallback[0],
+        fallback_end=fallback[1],
+    )
+    return {name: _number(value) for name, value in values.items()}
+
+
+def reason_text(code, rules):
+    return REASONS[code] % _rule_values(rules)
+
+
+def warning_text(code, rules):
+    return WARNINGS[code] % _rule_values(rules)
+
+
+def conclusion(summary, rules, *, therapeutic=True):
+    """The episode in one line with its numbers, e.g. "Positive at 75 %: relief 88 % at 24 min,
+    at or above 75 % for 4.0 h · steroid responder from day 4".
+
+    `therapeutic` False leaves out the steroid response: a diagnostic block has no steroid.
+    """
+    parts = [_diagnostic_conclusion(summary, rules)]
+    if therapeutic:
+        parts.append(_steroid_conclusion(summary))
+    return " · ".join(str(part) for part in parts)
+
+
+def _diagnostic_conclusion(summary, rules):
+    values = _rule_values(rules)
+    why = ", ".join(str(SHORT_REASONS[code] % values) for code in summary.reasons)
+    if summary.diagnostic == diagnosis.INCOMPLETE:
+        return _("Incomplete: %(why)s") % {"why": why}
+    numbers = _test_numbers(summary, values)
+    if summary.diagnostic == diagnosis.POSITIVE:
+        return _("Positive at %(threshold)s %%: %(numbers)s") % {
+            "threshold": values["positive_relief"],
+            "numbers": numbers,
+        }
+    if summary.diagnostic == diagnosis.NEGATIVE:
+        return _("Negative (below %(threshold)s %%): %(numbers)s") % {
+            "threshold": values["negative_below"],
+            "numbers": numbers,
+        }
+    return _("Indeterminate (%(why)s): %(numbers)s") % {"why": why, "numbers": numbers}
+
+
+def _test_numbers(summary, values):
+    minutes = f"{summary.provocation_minutes:.0f}"
+    if summary.provocation_relief is None:
+        return _("no relief measurable at %(minutes)s min") % {"minutes": minutes}
+    numbers = _("relief %(relief)s at %(minutes)s min") % {
+        "relief": percent(summary.provocation_relief),
+        "minutes": minutes,
+    }
+    if summary.relief_hours:
+        numbers += _(", at or above %(threshold)s %% for %(hours).1f h") % {
+            "threshold": values["positive_relief"],
+            "hours": summary.relief_hours,
+        }
+    return numbers
+
+
+def _steroid_conclusion(summary):
+    last = {
+        "day": summary.onset_day,
+        "relief": percent(summary.last_relief),
+        "last_day": summary.last_day,
+    }
+    if summary.steroid == diagnosis.RESPONDER:
+        if summary.onset_day is None:
+            return _("steroid responder")
+        return _("steroid responder from day %(day)s") % last
+    if summary.steroid == diagnosis.PARTIAL:
+        if summary.onset_day is None:
+            return _("partial steroid response (%(relief)s on day %(last_day)s)") % last
+        return (
+            _("partial steroid response from day %(day)s (%(relief)s on day %(last_day)s)") % last
+        )
+    if summary.steroid == diagnosis.NON_RESPONDER:
+        return _("steroid non-responder (%(relief)s on day %(last_day)s)") % last
+    if summary.steroid == diagnosis.NO_IMPROVEMENT_YET:
+        return _("no steroid improvement yet (%(relief)s on day %(last_day)s)") % last
+    return _("steroid response pending")
+
+
+# The clinic's rules (diagnosis.Rules), one line per field: label, then value with its unit.
+RULES = {
+    "positive_relief": (_("Positive at relief of at least"), "%(value)s %%"),
+    "negative_below": (_("Negative at relief below"), "%(value)s %%"),
+    "min_baseline": (_("Lowest usable baseline"), "%(value)s/10"),
+    "provocation_window": (_("Provocation test window"), _("%(start)s–%(end)s min")),
+    "provocation_fallback": (_("Off-time test accepted"), _("%(start)s–%(end)s min")),
+    "anesthetic_hours": (_("Anesthetic phase"), _("%(value)s h")),
+    "analgesic_free_hours": (_("No pain medicine for"), _("%(value)s h")),
+    "improvement_relief": (_("Improvement at relief of at least"), "%(value)s %%"),
+    "responder_relief": (_("Steroid response at relief of at least"), "%(value)s %%"),
+    "flare_days": (_("Flare: pain above baseline on days"), _("1–%(value)s")),
+    "no_improvement_day": (_("Non-responder without improvement by day"), "%(value)s"),
+    "discrepancy_points": (
+        _("Stated and computed relief flagged when apart by more than"),
+        _("%(value)s points"),
+    ),
+}
+
+
+def rule_lines(rules):
+    """[(label, value)] for every field of `rules`, in the order of diagnosis.Rules."""
+    lines = []
+    for field in dataclasses.fields(rules):
+        label, template = RULES[field.name]
+        value = getattr(rules, field.name)
+        if isinstance(value, tuple):
+            params = {"start": _number(value[0]), "end": _number(value[1])}
+        else:
+            params = {"value": _number(value)}
+        lines.append((str(label), str(template) % params))
+    return lines
+
+
+# The schedule's status of an episode, and the dashboard's flags.
+STATUS = {
+    schedule.STATUS_UPCOMING: _("Upcoming"),
+    schedule.STATUS_IN_PROGRESS: _("In progress"),
+    schedule.STATUS_COMPLETE: _("Complete"),
+}
+
+FLAG_RED = "red_flag"
+FLAG_NO_BASELINE = "no_baseline"
+FLAG_OVERDUE = "overdue"
+FLAG_ANALGESIC = "analgesic_before_test"
+
+
+def flag_text(code, count=1):
+    if code == FLAG_RED:
+        return _("Fever, redness or drainage reported")
+    if code == FLAG_NO_BASELINE:
+        return _("No baseline")
+    if code == FLAG_OVERDUE:
+        return ngettext("%(count)d rating overdue", "%(count)d ratings overdue", count) % {
+            "count": count
+        }
+    if code == FLAG_ANALGESIC:
+        return _("Pain medicine before the test")
+    raise KeyError(code)
+
+
+CONCORDANCE = {
+    comparison.CONCORDANT: _("concordant: relief lasted longer with the long-acting agent"),
+    comparison.DISCORDANT: _("discordant: relief did not last longer with the long-acting agent"),
+}

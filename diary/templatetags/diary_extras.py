@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from diary import schedule, wording
 from diary.forms import PAIN_ANCHORS
+from diary.views import charts as chart_views
 
 register = template.Library()
 
@@ -48,3 +49,36 @@ def item_url(episode, item):
 def pain_anchor(value):
     """The anchor words of the pain scale, for the values that have them."""
     return PAIN_ANCHORS.get(int(value), "") if str(value).isdigit() else ""
+
+
+@register.filter
+def result_text(code):
+    """A diagnostic result (diagnosis.POSITIVE...) in words."""
+    return wording.RESULTS.get(code, code)
+
+
+@register.filter
+def result_icon(code):
+    return wording.RESULT_ICONS.get(code, "")
+
+
+@register.filter
+def steroid_text(code):
+    return wording.STEROID.get(code, code)
+
+
+@register.filter
+def status_text(code):
+    return wording.STATUS.get(code, code)
+
+
+@register.filter
+def hours(value):
+    """Hours of relief for people: one decimal; a dash when there is none."""
+    return "–" if value is None else f"{value:.1f} h"
+
+
+@register.filter
+def chart_text(episode):
+    """The text alternative of the episode's chart (load the episode with `with_diary()`)."""
+    return chart_views.chart_text(episode)

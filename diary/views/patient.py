@@ -6,12 +6,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from diary import exports, schedule
 from diary.access import episode_for, patient_required
 from diary.forms import BaselineForm, RatingForm
-from diary.models import PROVOCATION_SLOT, Episode, Rating
+from diary.models import (
+    CORRECTION_MINUTES,
+    PROVOCATION_SLOT,
+    AuditEvent,
+    Episode,
+    Rating,
+    snapshot,
+)
 
 
 def current_episode(episodes, now):
@@ -29,6 +36,7 @@ def current_episode(episodes, now):
 
 
 @patient_required
+@require_safe
 def today(request):
     now = timezone.now()
     episodes = list(Episode.objects.of_patient(request.user).with_diary())
@@ -60,14 +68,27 @@ def baseline(request, episode_uuid):
         return refuse(request, plan.item("baseline"))
     form = BaselineForm(request.POST or None, instance=episode)
     if form.is_valid():
-        # A conditional UPDATE: a double tap or a second tab cannot overwrite the first answer.
-        saved = Episode.objects.filter(pk=episode.pk, baseline_pain__isnull=True).update(
-            baseline_pain=form.cleaned_data["baseline_pain"],
-            provoking_activity=form.cleaned_data["provoking_activity"],
-            baseline_recorded_at=timezone.now(),
-            baseline_recorded_by=request.user,
-            updated_at=timezone.now(),
-        )
+        answer = {
+            "baseline_pain": form.cleaned_data["baseline_pain"],
+            "provoking_activity": form.cleaned_data["provoking_activity"],
+        }
+        with transaction.atomic():
+            # A conditional UPDATE: a double tap or a second tab cannot overwrite the first.
+            saved = Episode.objects.filter(pk=episode.pk, baseline_pain__isnull=True).update(
+                **answer,
+                baseline_recorded_at=timezone.now(),
+                baseline_recorded_by=request.user,
+                updated_at=timezone.now(),
+            )
+            if saved:
+                AuditEvent.record(
+                    request,
+                    AuditEvent.Action.CHANGE,
+                    "baseline",
+                    episode=episode,
+                    before={"baseline_pain": None},
+                    after=answer,
+                )
         if saved:
             messages.success(request, _("Your usual pain is saved."))
         else:
@@ -105,6 +126,13 @@ def rate(request, episode_uuid, key):
         try:
             with transaction.atomic():
                 rating.save()
+                AuditEvent.record(
+                    request,
+                    AuditEvent.Action.CREATE,
+                    "rating",
+                    episode=episode,
+                    after=snapshot(rating),
+                )
         except IntegrityError:
             # The unique constraints caught a second tap or a second tab.
             messages.info(request, _("This rating was already saved."))
@@ -127,6 +155,47 @@ def rate(request, episode_uuid, key):
     )
 
 
+@patient_required
+@require_http_methods(["GET", "POST"])
+def correct(request, episode_uuid, key):
+    """The patient corrects their own rating, within an hour of recording it."""
+    episode = episode_for(request.user, episode_uuid)
+    rating = next((r for r in episode.ratings.all() if r.slot_key == key), None)
+    if rating is None:
+        raise Http404
+    if not rating.correctable_by(request.user, timezone.now()):
+        messages.warning(
+            request,
+            _(
+                "A rating can be corrected for %(minutes)d minutes after saving it. "
+                "Tell your clinic if something is wrong."
+            )
+            % {"minutes": CORRECTION_MINUTES},
+        )
+        return redirect("patient:history")
+    before = snapshot(rating)
+    form = RatingForm(request.POST or None, instance=rating, daily=rating.kind == Rating.Kind.DAILY)
+    if form.is_valid():
+        with transaction.atomic():
+            form.save()
+            # The earlier values stay in the audit log's history of this rating.
+            AuditEvent.record(
+                request,
+                AuditEvent.Action.CHANGE,
+                "rating",
+                episode=episode,
+                before=before,
+                after=snapshot(rating),
+            )
+        messages.success(request, _("Corrected: %(label)s.") % {"label": rating.label})
+        return redirect("patient:history")
+    return render(
+        request,
+        "diary/patient/rate.html",
+        {"form": form, "episode": episode, "rating": rating, "tz": episode.clinic.zone},
+    )
+
+
 def refuse(request, item):
     """Answer a prompt that cannot be recorded now with a plain message, not an error page."""
     if item.state == schedule.DONE:
@@ -145,6 +214,7 @@ def refuse(request, item):
 
 
 @patient_required
+@require_safe
 def history(request):
     episodes = list(Episode.objects.of_patient(request.user).with_diary())
     ratings = sorted(
@@ -152,10 +222,17 @@ def history(request):
         key=lambda rating: rating.recorded_at,
         reverse=True,
     )
-    return render(request, "diary/patient/history.html", {"episodes": episodes, "ratings": ratings})
+    now = timezone.now()
+    correctable = {rating.pk for rating in ratings if rating.correctable_by(request.user, now)}
+    return render(
+        request,
+        "diary/patient/history.html",
+        {"episodes": episodes, "ratings": ratings, "correctable": correctable},
+    )
 
 
 @patient_required
+@require_safe
 def export_csv(request):
     episodes = Episode.objects.of_patient(request.user).with_diary()
     return exports.ratings_csv_response(episodes, filename="painlog-my-diary.csv")

@@ -74,7 +74,7 @@ CLINIC_1_PATIENTS = [
                 days_ago=3.6,
                 baseline=6,
                 activity="walking upstairs",
-                timed={22: 1, 65: 1, 118: 2, 185: 3, 243: 4, 300: 5, 365: 6},
+                timed={22: 1, 65: 1, 122: 2, 185: 3, 243: 4, 300: 5, 365: 6},
                 daily={1: 7, 2: 6, 3: 5},
                 red_flag_day=2,
             )
@@ -92,7 +92,7 @@ CLINIC_1_PATIENTS = [
                 side=Side.BILATERAL,
                 diary_days=14,
                 anesthetic=Anesthetic.LIDOCAINE,
-                timed={27: 5, 64: 6, 125: 6, 181: 7, 244: 7, 299: 7, 362: 7},
+                timed={27: 5, 64: 6, 125: 6, 181: 7, 244: 7, 303: 7, 362: 7},
                 daily={
                     1: 8,
                     2: 7,

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from diary.models import (
     PROVOCATION_SLOT,
@@ -47,49 +48,63 @@ class Command(BaseCommand):
         if clinics < 1 or patients < 1 or episodes < 1:
             raise CommandError("--clinics, --patients and --episodes must be at least 1.")
         started = clock.perf_counter()
-        self.random = random.Random(seed)
-        self.now = timezone.now()
+        factory = DiaryFactory(seed)
+        episode_count = rating_count = 0
         with transaction.atomic():
             if not keep:
                 delete_load_data()
             first = Clinic.objects.filter(name__startswith=CLINIC_PREFIX).count() + 1
-            made = [
-                self.fill_clinic(f"{CLINIC_PREFIX} {number}", patients, episodes)
-                for number in range(first, first + clinics)
-            ]
-        episode_count = sum(count for count, _ in made)
-        rating_count = sum(count for _, count in made)
+            for number in range(first, first + clinics):
+                clinic, clinician = factory.clinic(f"{CLINIC_PREFIX} {number}")
+                made = factory.add_patients(clinic, clinician, patients, episodes)
+                episode_count += made[0]
+                rating_count += made[1]
         self.stdout.write(
             f"Created {clinics} clinic(s), {clinics * patients} patients, {episode_count} "
             f"episodes, {rating_count} ratings in {clock.perf_counter() - started:.1f} s."
         )
 
-    def fill_clinic(self, name, patient_count, episodes_per_patient):
+
+class DiaryFactory:
+    """Makes realistic diaries in bulk; also used by the benchmark to grow a clinic."""
+
+    def __init__(self, seed=1, now=None):
+        self.random = random.Random(seed)
+        self.now = now or timezone.now()
+        self.serial = 0
+
+    def clinic(self, name):
         clinic = Clinic.objects.create(name=name, time_zone="Europe/London")
-        slug = name.lower().replace(" ", "-")
         clinician = User.objects.create(
-            username=f"{slug}-clinician",
+            username=f"{slugify(name)}-clinician",
             role=Role.CLINICIAN,
             clinic=clinic,
             password=make_password(None),
         )
+        return clinic, clinician
+
+    def add_patients(self, clinic, clinician, patient_count, episodes_per_patient=1):
+        """Add patients with diaries to `clinic`; returns (episodes, ratings) created."""
         # One unusable password hash for all: hashing 10,000 passwords would take minutes.
         password = make_password(None)
+        first = self.serial
+        self.serial += patient_count
+        usernames = [f"{slugify(clinic.name)}-patient-{n}" for n in range(first, self.serial)]
         User.objects.bulk_create(
             [
                 User(
-                    username=f"{slug}-patient-{number}",
+                    username=username,
                     first_name="Load",
-                    last_name=f"Patient {number}",
+                    last_name=f"Patient {n}",
                     role=Role.PATIENT,
                     clinic=clinic,
                     password=password,
                 )
-                for number in range(patient_count)
+                for n, username in zip(range(first, self.serial), usernames, strict=True)
             ],
             batch_size=BATCH,
         )
-        patients = list(User.objects.filter(clinic=clinic, role=Role.PATIENT).only("id"))
+        patients = User.objects.filter(username__in=usernames).only("id")
         episodes = [
             self.episode(clinic, clinician, patient)
             for patient in patients

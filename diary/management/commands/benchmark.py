@@ -1,0 +1,243 @@
+"""Times painlog's key pages against a bare signed-in view, in one process and one run.
+
+Ratios to the bare view (the same machine, the same moment) hold on any machine, so the
+budgets are ratios. It builds its own throw-away database (Django's test database for the
+configured engine), so it never touches real data.
+
+Output: one row per page and data size: median and p95 in ms, the ratio of the median to the
+bare view's, the SQL query count, and for the large size the growth of the median and of the
+query count from the small size. Exits 1 when a budget is broken.
+"""
+
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+from django.utils import timezone
+
+from diary.management.commands.seed_load import DiaryFactory
+from diary.models import Episode, Role, User
+
+# Ratio budgets: the page's median over the bare view's median, in the same run.
+BUDGETS = {
+    "today": 3.0,
+    "rating_post": 3.0,
+    "dashboard": 3.0,
+    "episode": 3.0,
+    "chart_cached": 1.5,
+}
+GROWTH_BUDGET = 1.5  # large size over small size, per page
+
+
+@dataclass
+class Result:
+    page: str
+    size: int
+    median_ms: float
+    p95_ms: float
+    queries: int
+    status: int
+    ratio: float = 0.0
+
+
+class Command(BaseCommand):
+    help = "Time key pages against a bare signed-in view; exit 1 when a budget is broken."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--small", type=int, default=100, help="episodes in the clinic")
+        parser.add_argument("--large", type=int, default=10000, help="episodes in the clinic")
+        parser.add_argument("--repeat", type=int, default=30, help="timed requests per page")
+        parser.add_argument("--no-budgets", action="store_true", help="report only; always exit 0")
+
+    def handle(self, *args, small, large, repeat, no_budgets, **options):
+        if not 0 < small < large:
+            raise CommandError("--small must be above 0 and below --large.")
+        setup_test_environment()
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            with override_settings(
+                STORAGES={
+                    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                    "staticfiles": {
+                        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                    },
+                },
+                SECURE_SSL_REDIRECT=False,
+            ):
+                results = self.run(small, large, repeat)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        failures = self.report(results, small, large)
+        if failures and not no_budgets:
+            raise CommandError(f"{len(failures)} budget(s) broken: " + "; ".join(failures))
+
+    def run(self, small, large, repeat):
+        self.repeat = repeat
+        factory = DiaryFactory(seed=7)
+        clinic, clinician = factory.clinic("Benchmark clinic")
+        bench = Bench(clinic, clinician)
+        results = []
+        factory.add_patients(clinic, clinician, small - bench.own_episodes)
+        self.stdout.write(f"Measuring with {small} episodes in the clinic …")
+        results += self.measure_all(bench, small)
+        factory.add_patients(clinic, clinician, large - small)
+        self.stdout.write(f"Measuring with {large} episodes in the clinic …")
+        results += self.measure_all(bench, large)
+        return results
+
+    def measure_all(self, bench, size):
+        results = []
+        bare = self.measure("bare", size, bench.staff, "get", bench.urls["bare"])
+        for page, (client, method, url_or_factory, kwargs, setup) in bench.pages().items():
+            times = 3 if page == "clinic_csv" else self.repeat
+            result = self.measure(
+                page, size, client, method, url_or_factory, setup=setup, times=times, **kwargs
+            )
+            result.ratio = result.median_ms / bare.median_ms
+            results.append(result)
+        bare.ratio = 1.0
+        return [bare, *results]
+
+    def measure(self, page, size, client, method, url, setup=None, times=None, **kwargs):
+        times = times or self.repeat
+        durations, queries, status = [], 0, 0
+        for attempt in range(times + 2):  # two warm-up requests first
+            target = url() if callable(url) else url
+            if setup:
+                setup()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = getattr(client, method)(target, **kwargs)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+                elapsed = time.perf_counter() - started
+            if attempt >= 2:
+                durations.append(elapsed * 1000)
+            queries, status = len(captured), response.status_code
+        durations.sort()
+        p95 = durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))]
+        return Result(page, size, statistics.median(durations), p95, queries, status)
+
+    def report(self, results, small, large):
+        failures = []
+        by_key = {(r.page, r.size): r for r in results}
+        header = (
+            f"{'page':<14} {'episodes':>8} {'median ms':>10} {'p95 ms':>8} {'ratio':>6} "
+            f"{'budget':>6} {'queries':>7} {'time growth':>11} {'query growth':>12}  status"
+        )
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for result in results:
+            budget = BUDGETS.get(result.page)
+            verdicts = []
+            if budget and result.ratio > budget:
+                verdicts.append(f"over {budget}x")
+            growth = query_growth = ""
+            if result.size == large:
+                before = by_key[(result.page, small)]
+                time_growth = result.median_ms / before.median_ms
+                growth = f"{time_growth:.2f}x"
+                query_growth = f"{result.queries - before.queries:+d}"
+                if result.page != "clinic_csv" and time_growth > GROWTH_BUDGET:
+                    verdicts.append(f"time grew {time_growth:.2f}x")
+                if result.page != "clinic_csv" and result.queries != before.queries:
+                    verdicts.append("queries grew")
+            if result.status >= 400:
+                verdicts.append(f"HTTP {result.status}")
+            failures += [f"{result.page} at {result.size}: {verdict}" for verdict in verdicts]
+            self.stdout.write(
+                f"{result.page:<14} {result.size:>8} {result.median_ms:>10.2f} "
+                f"{result.p95_ms:>8.2f} {result.ratio:>6.2f} "
+                f"{(f'{budget}x' if budget else '-'):>6} {result.queries:>7} {growth:>11} "
+                f"{query_growth:>12}  {'FAIL: ' + ', '.join(verdicts) if verdicts else 'ok'}"
+            )
+        return failures
+
+
+class Bench:
+    """The people and episodes the measured pages are about."""
+
+    own_episodes = 2
+
+    def __init__(self, clinic, clinician):
+        now = timezone.now()
+        self.clinic = clinic
+        self.staff = self.client_for(clinician)
+        patient = User.objects.create(username="bench-patient", role=Role.PATIENT, clinic=clinic)
+        self.patient = self.client_for(patient)
+        # The episode read by the clinician's pages: a full week's diary.
+        self.episode = make_episode(clinic, clinician, patient, now - timedelta(days=8))
+        for minutes, pain in [(24, 1), (65, 1), (125, 2), (185, 2), (245, 3), (305, 5), (365, 6)]:
+            self.episode.ratings.create(
+                kind="timed",
+                slot=0 if minutes < 60 else minutes // 60,
+                felt_at=self.episode.injected_at + timedelta(minutes=minutes),
+                pain=pain,
+            )
+        for day in range(1, 8):
+            self.episode.ratings.create(kind="daily", day=day, pain=max(0, 9 - day))
+        # Today's episode: injected 25 minutes ago, the provocation test is due.
+        self.today_episode = make_episode(clinic, clinician, patient, now - timedelta(minutes=25))
+        # The rating POSTs go to fresh episodes of their own patient, one per request.
+        poster = User.objects.create(username="bench-poster", role=Role.PATIENT, clinic=clinic)
+        self.poster = self.client_for(poster)
+        self.post_targets = iter(
+            [
+                make_episode(clinic, clinician, poster, now - timedelta(minutes=25))
+                for _ in range(400)
+            ]
+        )
+        self.urls = {"bare": reverse("session_check")}
+
+    def client_for(self, user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def next_post_url(self):
+        episode = next(self.post_targets)
+        return reverse("patient:rate", args=[episode.uuid, "provocation"])
+
+    def pages(self):
+        uuid = self.episode.uuid
+        chart = reverse("episodes:chart", args=[uuid])
+        return {
+            "today": (self.patient, "get", reverse("patient:today"), {}, None),
+            "rating_post": (
+                self.poster,
+                "post",
+                self.next_post_url,
+                {"data": {"pain": "2", "relief": "70"}},
+                None,
+            ),
+            "dashboard": (self.staff, "get", reverse("clinic:dashboard"), {}, None),
+            "episode": (self.staff, "get", reverse("clinic:episode", args=[uuid]), {}, None),
+            "chart_first": (self.staff, "get", chart, {}, cache.clear),
+            "chart_cached": (self.staff, "get", chart, {}, None),
+            "report_pdf": (self.staff, "get", reverse("clinic:report", args=[uuid]), {}, None),
+            "clinic_csv": (self.staff, "get", reverse("clinic:export"), {}, None),
+        }
+
+
+def make_episode(clinic, clinician, patient, injected_at):
+    return Episode.objects.create(
+        clinic=clinic,
+        patient=patient,
+        clinician=clinician,
+        scheduled_at=injected_at,
+        performed_at=injected_at,
+        side="right",
+        block_type="therapeutic",
+        anesthetic="bupivacaine",
+        steroid="triamcinolone 40 mg",
+        baseline_pain=8,
+        provoking_activity="walking",
+        diary_days=7,
+    )

@@ -1,0 +1,98 @@
+"""The episode chart as SVG: the patient's History and the clinician's episode page show it.
+
+Drawing a chart costs about 30 ms of CPU, so each rendering is cached under its ETag, and a
+browser that already holds it gets a 304 without any drawing.
+"""
+
+import hashlib
+from pathlib import Path
+
+import matplotlib
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import formats
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from diary import charts
+from diary.access import episode_for
+
+CACHE_SECONDS = 14 * 24 * 3600
+
+# New drawing code or another matplotlib draws another chart from the same data: both are part
+# of every ETag, so a deploy never serves a cached chart drawn by the old code.
+RENDERER = hashlib.sha256(
+    Path(charts.__file__).read_bytes() + matplotlib.__version__.encode()
+).hexdigest()
+
+
+def chart_inputs(episode):
+    """What `charts.episode_figure` and `charts.describe` draw from. Load with `with_diary()`."""
+    return {
+        "baseline": episode.baseline_pain,
+        "timed": episode.timed,
+        "daily": episode.daily,
+        "summary": episode.summary,
+        "rules": episode.clinic.rules(),
+        "diary_days": episode.diary_days,
+    }
+
+
+def chart_title(episode):
+    return _("%(side)s side, injection of %(date)s") % {
+        "side": episode.get_side_display(),
+        "date": formats.date_format(episode.local_injected_at, "j M Y"),
+    }
+
+
+def chart_etag(episode):
+    """Changes whenever the chart would: the episode, any rating, the clinic's rules or the code.
+
+    The ratings' count and latest `recorded_at` catch a new rating; their drawn values catch a
+    correction that kept its time. All of it is already loaded, so this costs no query.
+    """
+    ratings = sorted(episode.ratings.all(), key=lambda rating: rating.pk)
+    latest = max((rating.recorded_at for rating in ratings), default=None)
+    parts = [
+        RENDERER,
+        episode.uuid,
+        episode.updated_at.isoformat(),
+        len(ratings),
+        latest.isoformat() if latest else "",
+        [(r.pk, r.kind, r.felt_at, r.day, r.pain, r.relief, r.analgesic) for r in ratings],
+        episode.clinic.rules(),
+        episode.clinic.time_zone,
+        chart_title(episode),
+    ]
+    return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:40])
+
+
+@require_safe
+def episode_chart(request, episode_uuid):
+    episode = episode_for(request.user, episode_uuid)
+    etag = chart_etag(episode)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(chart_svg(episode, etag), content_type="image/svg+xml")
+    response["ETag"] = etag
+    # Private: it is health data. no-cache: the browser asks again each time, and the ETag
+    # turns that into a 304 while nothing changed.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def chart_svg(episode, etag):
+    key = "painlog:chart:" + etag.strip('"')
+    svg = cache.get(key)
+    if svg is None:
+        figure = charts.episode_figure(title=chart_title(episode), **chart_inputs(episode))
+        svg = charts.render_svg(figure)
+        cache.set(key, svg, CACHE_SECONDS)
+    return svg
+
+
+def chart_text(episode):
+    """The chart's text alternative, with the same numbers as the picture."""
+    return charts.describe(**chart_inputs(episode))

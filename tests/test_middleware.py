@@ -1,0 +1,49 @@
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from diary.models import Clinic, Role
+from tests.conftest import make_episode, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_times_in_the_clinics_time_zone(client):
+    new_york = Clinic.objects.create(name="NY", time_zone="America/New_York")
+    patient = make_user("nypatient", Role.PATIENT, new_york)
+    injected = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    make_episode(patient, injected_at=injected)
+    client.force_login(patient)
+
+    with time_machine.travel(datetime(2026, 11, 27, 15, 25, tzinfo=UTC), tick=False):
+        page = client.get(reverse("patient:today")).content.decode()
+
+    assert "27 Nov, 10:00" in page
+    assert "27 Nov, 15:00" not in page
+
+
+def test_it_signs_staff_out_after_30_idle_minutes(client, clinician):
+    client.force_login(clinician)
+    client.get(reverse("session_check"))
+
+    assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_it_keeps_patients_signed_in_for_the_diary_period(client, patient):
+    client.force_login(patient)
+    client.get(reverse("session_check"))
+
+    assert client.session.get_expiry_age() == 14 * 24 * 3600
+
+
+def test_it_sends_idle_staff_to_sign_in_again(client, clinician):
+    client.force_login(clinician)
+    start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        client.get(reverse("session_check"))
+    with time_machine.travel(datetime(2026, 11, 27, 9, 29, tzinfo=UTC), tick=False):
+        assert client.get(reverse("session_check")).status_code == 204
+    with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=UTC), tick=False):
+        assert client.get(reverse("session_check")).status_code == 302

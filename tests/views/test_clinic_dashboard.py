@@ -1,0 +1,288 @@
+"""The clinic's dashboard: every episode, those that need attention first."""
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
+from tests.conftest import make_episode, make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # London is on UTC until 29 March
+DASHBOARD = reverse("clinic:dashboard")
+
+# The session, the user, the episodes with clinic and people, their ratings, and the staff
+# idle timeout moving the session's expiry (a savepoint around an update).
+QUERIES = 7
+
+
+def text(fragment):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def names(response):
+    """The patients of the table's rows, top to bottom."""
+    return re.findall(r'<th scope="row"[^>]*>\s*<a[^>]*>([^<]+)</a>', response.text)
+
+
+def rows(response):
+    body = response.text.split("<tbody>")[1].split("</tbody>")[0]
+    return [text(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def diary(patient, ago, *, baseline=8, provocation=2, daily_pain=4, days=None, **fields):
+    """An episode injected `ago` before NOW, every rating so far recorded, none missed."""
+    injected_at = NOW - ago
+    episode = make_episode(patient, injected_at=injected_at, baseline=baseline, **fields)
+    ratings = []
+    for slot, minutes in [(PROVOCATION_SLOT, 25), *((hour, hour * 60) for hour in range(1, 7))]:
+        at = injected_at + timedelta(minutes=minutes)
+        if at <= NOW:
+            ratings.append(
+                Rating(kind=Kind.TIMED, slot=slot, felt_at=at, recorded_at=at, pain=provocation)
+            )
+    last_day = episode.diary_days if days is None else days
+    for day in range(1, last_day + 1):
+        at = injected_at + timedelta(days=day)
+        if at <= NOW:
+            ratings.append(Rating(kind=Kind.DAILY, day=day, recorded_at=at, pain=daily_pain))
+    for rating in ratings:
+        rating.episode = episode
+    Rating.objects.bulk_create(ratings)
+    return episode
+
+
+def patient_named(name, clinic):
+    return make_user(name, Role.PATIENT, clinic)
+
+
+@pytest.fixture
+def signed_in(client, clinician):
+    client.force_login(clinician)
+    return client
+
+
+def red_flag_diary(patient):
+    episode = diary(patient, timedelta(days=30))
+    Rating.objects.filter(episode=episode, day=2).update(fever_redness=True)
+    return episode
+
+
+@pytest.fixture
+def clinic_episodes(clinic):
+    """Six episodes: three that need attention, three that do not."""
+    return {
+        "quiet": diary(patient_named("ann", clinic), timedelta(days=20)),
+        "red_flag": red_flag_diary(patient_named("rita", clinic)),
+        "going_well": diary(patient_named("gus", clinic), timedelta(days=2, hours=2)),
+        "no_baseline": make_episode(
+            patient_named("nora", clinic), injected_at=NOW - timedelta(minutes=40), baseline=None
+        ),
+        "overdue": diary(patient_named("otto", clinic), timedelta(days=5), days=1),
+        "upcoming": make_episode(
+            patient_named("una", clinic), injected_at=NOW + timedelta(days=3), baseline=None
+        ),
+    }
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client):
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("who", ["patient", "admin_user"])
+def test_it_is_not_there_for_anyone_but_clinicians(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(DASHBOARD).status_code == 404
+
+
+def test_it_is_where_a_clinician_lands_after_signing_in(signed_in):
+    response = signed_in.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == DASHBOARD
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_lists_only_the_clinics_own_episodes(client, clinic_episodes, other_clinician):
+    stranger = make_user("stan", Role.PATIENT, other_clinician.clinic)
+    diary(stranger, timedelta(days=1))
+    client.force_login(other_clinician)
+
+    response = client.get(DASHBOARD)
+
+    assert names(response) == ["Stan Test"]
+    assert str(clinic_episodes["quiet"].uuid) not in response.text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_puts_episodes_that_need_attention_first_then_the_newest(signed_in, clinic_episodes):
+    response = signed_in.get(DASHBOARD)
+
+    assert names(response) == [
+        "Nora Test",  # no baseline, injected 40 minutes ago
+        "Otto Test",  # ratings overdue, 5 days ago
+        "Rita Test",  # fever or redness reported, 30 days ago
+        "Una Test",  # booked in 3 days
+        "Gus Test",  # 2 days ago, everything recorded so far
+        "Ann Test",  # 20 days ago, complete
+    ]
+    assert response.text.count("Needs attention</span>") == 3
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_status_result_steroid_flags_and_completeness(signed_in, clinic_episodes):
+    by_name = {row.split(" ")[0]: row for row in rows(signed_in.get(DASHBOARD))}
+
+    assert by_name["Ann"] == (
+        "Ann Test 18 Feb 2026, 12:00 Right Therapeutic Complete ✔ Positive (75 %) "
+        "Responder from day 1 none 15/15"
+    )
+    assert by_name["Rita"].endswith(
+        "Complete ✔ Positive (75 %) Responder from day 1 ⚠ Fever, redness or drainage reported "
+        "15/15"
+    )
+    assert by_name["Otto"].endswith(
+        "In progress ✔ Positive (75 %) Responder from day 1 2 ratings overdue 9/15"
+    )
+    assert by_name["Nora"].endswith("In progress ○ Incomplete Pending No baseline 0/15")
+    assert by_name["Una"].endswith("Upcoming ○ Incomplete Pending none 0/15")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_flags_pain_medicine_before_the_test_without_asking_for_attention(signed_in, clinic):
+    episode = diary(patient_named("mo", clinic), timedelta(days=20))
+    Rating.objects.filter(episode=episode, slot=PROVOCATION_SLOT).update(analgesic=True)
+
+    (row,) = rows(signed_in.get(DASHBOARD))
+
+    assert "◐ Indeterminate (75 %)" in row
+    assert "Pain medicine before the test" in row
+    assert "Needs attention" not in row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_no_steroid_response_for_a_diagnostic_block(signed_in, clinic):
+    diary(patient_named("dee", clinic), timedelta(days=20), block_type="diagnostic", steroid="")
+
+    (row,) = rows(signed_in.get(DASHBOARD))
+
+    assert "Diagnostic Complete ✔ Positive (75 %) — no steroid" in row
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=upcoming", ["Una Test"]),
+        ("status=in_progress", ["Nora Test", "Otto Test", "Gus Test"]),
+        ("status=complete", ["Rita Test", "Ann Test"]),
+        ("result=positive", ["Otto Test", "Rita Test", "Gus Test", "Ann Test"]),
+        ("result=incomplete", ["Nora Test", "Una Test"]),
+        ("result=negative", []),
+        ("status=complete&result=positive", ["Rita Test", "Ann Test"]),
+        ("q=rit", ["Rita Test"]),
+        ("q=RITA+test", ["Rita Test"]),
+        ("q=otto", ["Otto Test"]),
+        ("q=nobody", []),
+        (
+            "status=bogus",
+            ["Nora Test", "Otto Test", "Rita Test", "Una Test", "Gus Test", "Ann Test"],
+        ),
+    ],
+)
+def test_it_filters_by_status_result_and_patient(signed_in, clinic_episodes, query, expected):
+    response = signed_in.get(f"{DASHBOARD}?{query}")
+
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_searches_by_user_name(signed_in, clinic):
+    patient = make_user(
+        "jdoe42",
+        Role.PATIENT,
+        clinic,
+    )
+    patient.first_name, patient.last_name = "Jane", "Doe"
+    patient.save()
+    diary(patient, timedelta(days=3))
+
+    assert names(signed_in.get(f"{DASHBOARD}?q=jdoe")) == ["Jane Doe"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_counts_a_fourteen_day_diary_in_progress_two_weeks_on(signed_in, clinic):
+    patient = patient_named("liz", clinic)
+    diary(patient, timedelta(days=15), diary_days=14, days=12)
+
+    assert names(signed_in.get(f"{DASHBOARD}?status=in_progress")) == ["Liz Test"]
+    assert names(signed_in.get(f"{DASHBOARD}?status=complete")) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_says_when_no_episode_matches(signed_in, clinic_episodes):
+    response = signed_in.get(f"{DASHBOARD}?q=nobody")
+
+    assert "No episode matches." in response.text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_25_episodes_a_page_and_keeps_the_filters_on_the_next(signed_in, clinic):
+    patient = patient_named("pam", clinic)
+    for number in range(30):
+        make_episode(patient, injected_at=NOW + timedelta(days=number + 1))
+
+    first = signed_in.get(f"{DASHBOARD}?status=upcoming")
+    second = signed_in.get(f"{DASHBOARD}?status=upcoming&page=2")
+
+    assert len(names(first)) == 25
+    assert len(names(second)) == 5
+    assert 'href="?status=upcoming&amp;page=2"' in first.text
+    assert "30 episodes match · page 1 of 2" in text(first.text)
+    # Newest first: the latest booking leads page 1, the earliest ends page 2.
+    assert rows(first)[0].startswith("Pam Test 9 Apr 2026")
+    assert rows(second)[-1].startswith("Pam Test 11 Mar 2026")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_shows_the_last_page_for_a_page_number_too_high(signed_in, clinic_episodes):
+    response = signed_in.get(f"{DASHBOARD}?page=99")
+
+    assert response.status_code == 200
+    assert len(names(response)) == 6
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_links_each_episode_and_the_clinics_csv(signed_in, clinic_episodes):
+    response = signed_in.get(DASHBOARD)
+
+    assert f'href="{clinic_episodes["quiet"].get_absolute_url()}"' in response.text
+    assert f'href="{reverse("clinic:export")}"' in response.text
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("episodes", [2, 12])
+def test_it_runs_the_same_number_of_queries_however_many_episodes(
+    signed_in, clinic, django_assert_num_queries, episodes
+):
+    for number in range(episodes):
+        patient = patient_named(f"p{number}", clinic)
+        diary(patient, timedelta(days=number * 2 + 1))
+    red_flag_diary(patient_named("rita", clinic))
+
+    with django_assert_num_queries(QUERIES):
+        response = signed_in.get(DASHBOARD)
+    with django_assert_num_queries(QUERIES):
+        signed_in.get(f"{DASHBOARD}?status=in_progress&result=positive&q=test")
+
+    assert len(names(response)) == episodes + 1

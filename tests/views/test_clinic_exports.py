@@ -1,0 +1,202 @@
+"""CSV downloads for the clinic: one episode's ratings, and one row per episode."""
+
+import csv
+import dataclasses
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from diary import diagnosis, exports
+from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
+from tests.conftest import make_episode, make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+EXPORT = reverse("clinic:export")
+
+# The session, the user, the episode(s) with clinic and people, the ratings, and the staff
+# idle timeout moving the session's expiry (a savepoint around an update).
+QUERIES = 7
+
+
+def read(response):
+    """The rows of a streamed CSV, read to the end (the queries run while it streams)."""
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+def diary(patient, days_ago, *, timed=None, daily=None, **fields):
+    injected_at = NOW - timedelta(days=days_ago)
+    episode = make_episode(patient, injected_at=injected_at, **fields)
+    for minutes, pain in (timed or {25: 2, 60: 3}).items():
+        felt = injected_at + timedelta(minutes=minutes)
+        slot = PROVOCATION_SLOT if minutes < 60 else minutes // 60
+        Rating.objects.create(
+            episode=episode, kind=Kind.TIMED, slot=slot, felt_at=felt, recorded_at=felt, pain=pain
+        )
+    for day, pain in (daily or {1: 4}).items():
+        recorded = injected_at + timedelta(days=day, hours=9)
+        Rating.objects.create(
+            episode=episode, kind=Kind.DAILY, day=day, recorded_at=recorded, pain=pain
+        )
+    return episode
+
+
+def ratings_url(episode):
+    return reverse("clinic:episode_csv", args=[episode.uuid])
+
+
+@pytest.fixture
+def signed_in(client, clinician):
+    client.force_login(clinician)
+    return client
+
+
+# One episode's ratings
+
+
+@pytest.mark.parametrize("url", ["ratings", "export"])
+def test_it_sends_anonymous_visitors_to_sign_in(client, episode, url):
+    response = client.get(ratings_url(episode) if url == "ratings" else EXPORT)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("clinician", 200), ("other_clinician", 404), ("patient", 404), ("admin_user", 404)],
+)
+def test_it_gives_an_episodes_ratings_only_to_the_clinics_clinicians(
+    client, request, episode, who, status
+):
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(ratings_url(episode)).status_code == status
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_downloads_every_rating_of_the_episode(signed_in, patient):
+    episode = diary(patient, 10, timed={25: 2, 60: 3}, daily={1: 4, 2: 5})
+    diary(patient, 40)  # another episode of the same patient stays out
+
+    response = signed_in.get(ratings_url(episode))
+    rows = read(response)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="painlog-2026-02-28-right-{str(episode.uuid)[:8]}.csv"'
+    )
+    assert rows[0] == exports.RATING_COLUMNS
+    assert [row[8] for row in rows[1:]] == ["provocation", "hour-1", "day-1", "day-2"]
+    assert {row[0] for row in rows[1:]} == {str(episode.uuid)}
+    relief = rows[0].index("relief_computed")
+    assert [row[relief] for row in rows[1:]] == ["71.4", "57.1", "42.9", "28.6"]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("ratings", [2, 20])
+def test_it_runs_the_same_number_of_queries_however_long_the_diary(
+    signed_in, patient, django_assert_num_queries, ratings
+):
+    timed = {25: 2, 60: 3, 120: 3, 180: 3, 240: 4, 300: 4}
+    episode = diary(
+        patient,
+        20,
+        timed=dict(list(timed.items())[: ratings // 2]),
+        daily=dict.fromkeys(range(1, ratings - min(6, ratings // 2) + 1), 4),
+    )
+
+    with django_assert_num_queries(QUERIES):
+        rows = read(signed_in.get(ratings_url(episode)))
+
+    assert len(rows) == ratings + 1
+
+
+# The clinic's episodes
+
+
+@pytest.mark.parametrize("who", ["patient", "admin_user"])
+def test_it_gives_the_clinics_export_only_to_clinicians(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(EXPORT).status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_has_a_column_for_every_summary_field(signed_in, episode):
+    header = read(signed_in.get(EXPORT))[0]
+
+    summary_fields = [field.name for field in dataclasses.fields(diagnosis.Summary)]
+    assert header[: -len(summary_fields)] == [
+        "episode",
+        "patient",
+        "patient_id",
+        "injection_at",
+        "side",
+        "block_type",
+        "anesthetic",
+        "steroid_agent",
+        "baseline_pain",
+    ]
+    assert header[-len(summary_fields) :] == summary_fields
+    assert len(set(header)) == len(header)  # a spreadsheet can tell every column apart
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_writes_one_row_per_episode_of_the_clinic_newest_first(
+    signed_in, patient, other_patient, other_clinician
+):
+    older = diary(patient, 30, baseline=7, timed={25: 3}, daily={1: 6})
+    newer = diary(other_patient, 3, baseline=8, timed={45: 1}, daily={1: 4, 2: 3})
+    diary(make_user("abroad", Role.PATIENT, other_clinician.clinic), 5)
+
+    response = signed_in.get(EXPORT)
+    header, *rows = read(response)
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="painlog-episodes-2026-03-10.csv"'
+    )
+    assert [row[0] for row in rows] == [str(newer.uuid), str(older.uuid)]
+    assert dict(zip(header, rows[0], strict=True)) == {
+        "episode": str(newer.uuid),
+        "patient": "Otherpatient Test",
+        "patient_id": str(other_patient.public_id),
+        "injection_at": "2026-03-07T12:00:00+00:00",
+        "side": "right",
+        "block_type": "therapeutic",
+        "anesthetic": "bupivacaine",
+        "steroid_agent": "triamcinolone 40 mg",
+        "baseline_pain": "8",
+        "diagnostic": "positive",
+        "reasons": "",
+        "warnings": "provocation_off_time",
+        "provocation_minutes": "45.0",
+        "provocation_relief": "87.5",
+        "peak_relief": "87.5",
+        "relief_hours": "0.8",
+        "flare": "no",
+        "onset_day": "1",
+        "last_day": "2",
+        "last_relief": "62.5",
+        "steroid": "responder",
+    }
+    assert rows[1][header.index("reasons")] == "partial_relief"
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("episodes", [2, 12])
+def test_it_streams_the_export_in_the_same_number_of_queries_however_many_episodes(
+    signed_in, clinic, django_assert_num_queries, episodes
+):
+    for number in range(episodes):
+        diary(make_user(f"p{number}", Role.PATIENT, clinic), number + 1)
+
+    with django_assert_num_queries(QUERIES):
+        rows = read(signed_in.get(EXPORT))
+
+    assert len(rows) == episodes + 1
