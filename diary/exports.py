@@ -168,8 +168,9 @@ CHART_TOP_IN = 0.3
 CHART_BOTTOM_IN = 0.5 + 3 * 0.2
 ROW_IN = 0.17
 MIN_ROW_IN = 0.12
-# An average glyph of DejaVu Sans is about 0.55 em wide; a little more keeps lines inside.
-GLYPH_EM = 0.6
+# An average glyph of DejaVu Sans is about 0.55 em wide: lines and cells cut at that width
+# stay inside the page (capitals and "m"s run wider, but rarely a whole line of them).
+GLYPH_EM = 0.55
 GREY = "#555555"
 RULE_GREY = "#BBBBBB"
 

@@ -9,12 +9,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from diary import tokens
 from diary.forms import SetupPasswordForm, SignInForm
 from diary.models import User
 
 
+@require_safe
 def home(request):
     if request.user.role == User.Role.PATIENT:
         return redirect("patient:today")
@@ -23,6 +25,7 @@ def home(request):
     return redirect("admin:index")
 
 
+@require_safe
 def session_check(request):
     """204 while the session is valid (anonymous visitors are sent to sign in).
 

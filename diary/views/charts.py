@@ -21,6 +21,10 @@ from diary.access import episode_for
 
 CACHE_SECONDS = 14 * 24 * 3600
 
+# Figure sizes in inches: wide for a desktop column, "small" for a phone held upright (its
+# 9-point text stays legible shown 360 px wide). Pages pick one with <picture>.
+SIZES = {"wide": (8.0, 3.6), "small": (4.0, 4.4)}
+
 # New drawing code or another matplotlib draws another chart from the same data: both are part
 # of every ETag, so a deploy never serves a cached chart drawn by the old code.
 RENDERER = hashlib.sha256(
@@ -47,7 +51,7 @@ def chart_title(episode):
     }
 
 
-def chart_etag(episode):
+def chart_etag(episode, size="wide"):
     """Changes whenever the chart would: the episode, any rating, the clinic's rules or the code.
 
     The ratings' count and latest `recorded_at` catch a new rating; their drawn values catch a
@@ -65,6 +69,7 @@ def chart_etag(episode):
         episode.clinic.rules(),
         episode.clinic.time_zone,
         chart_title(episode),
+        SIZES[size],
     ]
     return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:40])
 
@@ -72,10 +77,11 @@ def chart_etag(episode):
 @require_safe
 def episode_chart(request, episode_uuid):
     episode = episode_for(request.user, episode_uuid)
-    etag = chart_etag(episode)
+    size = request.GET.get("size") if request.GET.get("size") in SIZES else "wide"
+    etag = chart_etag(episode, size)
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        response = HttpResponse(chart_svg(episode, etag), content_type="image/svg+xml")
+        response = HttpResponse(chart_svg(episode, etag, size), content_type="image/svg+xml")
     response["ETag"] = etag
     # Private: it is health data. no-cache: the browser asks again each time, and the ETag
     # turns that into a 304 while nothing changed.
@@ -83,11 +89,14 @@ def episode_chart(request, episode_uuid):
     return response
 
 
-def chart_svg(episode, etag):
+def chart_svg(episode, etag, size):
     key = "painlog:chart:" + etag.strip('"')
     svg = cache.get(key)
     if svg is None:
-        figure = charts.episode_figure(title=chart_title(episode), **chart_inputs(episode))
+        width, height = SIZES[size]
+        figure = charts.episode_figure(
+            title=chart_title(episode), width=width, height=height, **chart_inputs(episode)
+        )
         svg = charts.render_svg(figure)
         cache.set(key, svg, CACHE_SECONDS)
     return svg

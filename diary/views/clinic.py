@@ -18,10 +18,11 @@ from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from diary import comparison, diagnosis, exports, schedule, wording
 from diary.access import clinician_required, episode_for, patient_for
-from diary.models import MAX_DIARY_DAYS, Episode
+from diary.models import MAX_DIARY_DAYS, AuditEvent, Episode
 from diary.views.charts import chart_inputs, chart_text
 
 PAGE_SIZE = 25
@@ -127,6 +128,7 @@ def sort_for_review(rows):
 
 
 @clinician_required
+@require_safe
 def dashboard(request):
     now = timezone.now()
     form = DashboardFilter(request.GET)
@@ -137,6 +139,7 @@ def dashboard(request):
     episodes = form.narrow(Episode.objects.for_clinician(request.user), now).with_diary()
     rows = [row for row in (EpisodeRow.of(episode, now) for episode in episodes) if form.keeps(row)]
     page = Paginator(sort_for_review(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    AuditEvent.record(request, AuditEvent.Action.VIEW, "dashboard")
     context = {
         "form": form,
         "page": page,
@@ -165,7 +168,7 @@ class RatingRow:
     red_flag: bool
 
 
-def rating_rows(episode):
+def rating_table(episode):
     zone = episode.clinic.zone
     rows = []
     for rating in [*episode.timed, *episode.daily]:
@@ -207,7 +210,7 @@ def reading(episode, now):
         "reasons": [wording.reason_text(code, rules) for code in row.summary.reasons],
         "warnings": [wording.warning_text(code, rules) for code in row.summary.warnings],
         "chart_text": chart_text(episode),
-        "ratings": rating_rows(episode),
+        "ratings": rating_table(episode),
         "rules": wording.rule_lines(rules),
         "tz": episode.clinic.zone,
         "now": now,
@@ -215,8 +218,10 @@ def reading(episode, now):
 
 
 @clinician_required
+@require_safe
 def episode(request, episode_uuid):
     episode = episode_for(request.user, episode_uuid)
+    AuditEvent.record(request, AuditEvent.Action.VIEW, "episode", episode=episode)
     return render(request, "diary/clinic/episode.html", reading(episode, timezone.now()))
 
 
@@ -248,6 +253,7 @@ def hours(value):
 
 
 @clinician_required
+@require_safe
 def compare(request, public_id):
     patient = patient_for(request.user, public_id)
     episodes = Episode.objects.for_clinician(request.user).of_patient(patient).with_diary()
@@ -259,6 +265,7 @@ def compare(request, public_id):
         (first, second, wording.CONCORDANCE[result])
         for first, second, result in comparison.comparable_pairs(blocks)
     ]
+    AuditEvent.record(request, AuditEvent.Action.VIEW, "comparison", patient=patient)
     # The episodes bring their clinic along; the patient's would cost a query.
     zone = blocks[0].episode.clinic.zone if blocks else request.user.clinic.zone
     return render(
@@ -269,12 +276,15 @@ def compare(request, public_id):
 
 
 @clinician_required
+@require_safe
 def episode_csv(request, episode_uuid):
     episode = episode_for(request.user, episode_uuid)
+    AuditEvent.record(request, AuditEvent.Action.EXPORT, "ratings CSV", episode=episode)
     return exports.ratings_csv_response([episode], filename=f"{file_stem(episode)}.csv")
 
 
 @clinician_required
+@require_safe
 def export(request):
     # In chunks, each with its ratings prefetched: memory and queries stay bounded however
     # large the clinic.
@@ -286,13 +296,16 @@ def export(request):
         .iterator(chunk_size=EXPORT_CHUNK)
     )
     filename = f"painlog-episodes-{timezone.localdate():%Y-%m-%d}.csv"
+    AuditEvent.record(request, AuditEvent.Action.EXPORT, "clinic episodes CSV")
     return exports.episodes_csv_response(episodes, filename=filename)
 
 
 @clinician_required
+@require_safe
 def report(request, episode_uuid):
     episode = episode_for(request.user, episode_uuid)
     pdf = exports.report_pdf(**report_content(episode, timezone.now()))
+    AuditEvent.record(request, AuditEvent.Action.EXPORT, "PDF report", episode=episode)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{file_stem(episode)}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -301,15 +314,15 @@ def report(request, episode_uuid):
 
 # The PDF's ratings table; the widths are fractions of the page's text width.
 REPORT_COLUMNS = (
-    (gettext_lazy("Rating"), 0.13),
+    (gettext_lazy("Rating"), 0.15),
     (gettext_lazy("Recorded"), 0.12),
     (gettext_lazy("After"), 0.07),
     (gettext_lazy("Pain"), 0.05),
-    (gettext_lazy("Relief"), 0.07),
-    (gettext_lazy("Stated"), 0.07),
+    (gettext_lazy("Relief"), 0.06),
+    (gettext_lazy("Stated"), 0.06),
     (gettext_lazy("Medicine"), 0.12),
-    (gettext_lazy("Side effects"), 0.19),
-    (gettext_lazy("Note"), 0.18),
+    (gettext_lazy("Side effects"), 0.20),
+    (gettext_lazy("Note"), 0.17),
 )
 
 

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from diary import tokens
 from diary.access import clinician_required, episode_for, patient_for
@@ -90,6 +90,7 @@ def booking(episode):
 
 
 @clinician_required
+@require_safe
 def setup_link(request, public_id):
     patient = patient_for(request.user, public_id)
     context = {

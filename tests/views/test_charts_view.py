@@ -88,6 +88,26 @@ def test_it_serves_svg_that_is_private_with_an_etag(client, patient, diary):
     assert re.fullmatch(r'"[0-9a-f]{40}"', response["ETag"])
 
 
+@pytest.mark.parametrize(
+    ("query", "width"),
+    [("", b'width="576pt"'), ("?size=small", b'width="288pt"'), ("?size=x", b'width="576pt"')],
+)
+def test_it_draws_a_wide_chart_or_a_small_one_for_phones(client, patient, diary, query, width):
+    client.force_login(patient)
+
+    assert width in client.get(url(diary) + query).content[:1000]
+
+
+def test_it_gives_each_size_its_own_etag(client, patient, diary):
+    client.force_login(patient)
+    wide = client.get(url(diary))["ETag"]
+
+    response = client.get(url(diary) + "?size=small", headers={"If-None-Match": wide})
+
+    assert response.status_code == 200
+    assert response["ETag"] != wide
+
+
 def test_it_titles_the_chart_with_side_and_date(client, patient, diary):
     client.force_login(patient)
 

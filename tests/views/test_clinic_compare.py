@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
+from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
 from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +17,10 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 FIRST = NOW - timedelta(days=40)
 SECOND = NOW - timedelta(days=10)
 
-# The session, the user, the patient, the episodes with clinic and people, their ratings, and
-# the staff idle timeout moving the session's expiry (a savepoint around an update).
-QUERIES = 8
+# The session, the user, the patient, the audit entry, the episodes with clinic and people,
+# their ratings, and the staff idle timeout moving the session's expiry (a savepoint around an
+# update).
+QUERIES = 9
 
 
 def text(fragment):
@@ -176,3 +177,15 @@ def test_it_runs_the_same_number_of_queries_however_many_blocks(
         response = signed_in.get(url(patient))
 
     assert response.status_code == 200
+
+
+def test_it_writes_the_comparison_to_the_audit_log(signed_in, clinician, patient):
+    signed_in.get(url(patient))
+
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.what, event.patient_public_id) == (
+        clinician,
+        "view",
+        "comparison",
+        patient.public_id,
+    )

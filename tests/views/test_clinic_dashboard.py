@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
+from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
 from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # London is on UTC until 29 March
 DASHBOARD = reverse("clinic:dashboard")
 
-# The session, the user, the episodes with clinic and people, their ratings, and the staff
-# idle timeout moving the session's expiry (a savepoint around an update).
-QUERIES = 7
+# The session, the user, the episodes with clinic and people, their ratings, the audit entry,
+# and the staff idle timeout moving the session's expiry (a savepoint around an update).
+QUERIES = 8
 
 
 def text(fragment):
@@ -286,3 +286,10 @@ def test_it_runs_the_same_number_of_queries_however_many_episodes(
         signed_in.get(f"{DASHBOARD}?status=in_progress&result=positive&q=test")
 
     assert len(names(response)) == episodes + 1
+
+
+def test_it_writes_the_visit_to_the_audit_log(signed_in, clinician):
+    signed_in.get(DASHBOARD)
+
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.what) == (clinician, "view", "dashboard")

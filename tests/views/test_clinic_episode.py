@@ -8,13 +8,17 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
+from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
 from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
 
 INJECTED = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)  # London is on UTC in January
 NOW = INJECTED + timedelta(days=8)
+
+# The session, the user, the episode with its clinic and people, its ratings, the audit entry,
+# and the staff idle timeout moving the session's expiry (a savepoint around an update).
+QUERIES = 8
 
 
 def text(fragment):
@@ -323,5 +327,22 @@ def test_it_runs_the_same_number_of_queries_however_long_the_diary(
     timed = dict(list({25: 2, 60: 2, 120: 3, 180: 3, 240: 4}.items())[:size])
     episode = diary(patient, timed=timed, daily=dict.fromkeys(range(1, 1 + 2 * size), 5))
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(QUERIES):
         assert signed_in.get(url(episode)).status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_writes_who_read_the_episode_to_the_audit_log(
+    client, clinician, other_clinician, positive
+):
+    client.force_login(other_clinician)
+    client.get(url(positive))  # a 404 reads nothing, so it logs nothing
+    client.force_login(clinician)
+    client.get(url(positive))
+
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.what) == (clinician, "view", "episode")
+    assert (event.episode_uuid, event.patient_public_id) == (
+        positive.uuid,
+        positive.patient.public_id,
+    )

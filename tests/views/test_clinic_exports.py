@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from diary import diagnosis, exports
-from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
+from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
 from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 EXPORT = reverse("clinic:export")
 
-# The session, the user, the episode(s) with clinic and people, the ratings, and the staff
-# idle timeout moving the session's expiry (a savepoint around an update).
-QUERIES = 7
+# The session, the user, the audit entry, the episode(s) with clinic and people, the ratings,
+# and the staff idle timeout moving the session's expiry (a savepoint around an update).
+QUERIES = 8
 
 
 def read(response):
@@ -200,3 +200,15 @@ def test_it_streams_the_export_in_the_same_number_of_queries_however_many_episod
         rows = read(signed_in.get(EXPORT))
 
     assert len(rows) == episodes + 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_writes_both_downloads_to_the_audit_log(signed_in, clinician, episode):
+    read(signed_in.get(ratings_url(episode)))
+    read(signed_in.get(EXPORT))
+
+    events = AuditEvent.objects.order_by("pk")
+    assert [(e.actor, e.action, e.what, e.episode_uuid) for e in events] == [
+        (clinician, "export", "ratings CSV", episode.uuid),
+        (clinician, "export", "clinic episodes CSV", None),
+    ]

@@ -10,15 +10,15 @@ import time_machine
 from django.urls import reverse
 
 from diary import diagnosis, exports, wording
-from diary.models import PROVOCATION_SLOT, Kind, Rating
+from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating
 from tests.conftest import make_episode
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 INJECTED = NOW - timedelta(days=15)
 
-# The session, the user, the episode with its clinic and people, its ratings, and the staff
-# idle timeout moving the session's expiry (a savepoint around an update).
-QUERIES = 7
+# The session, the user, the episode with its clinic and people, its ratings, the audit entry,
+# and the staff idle timeout moving the session's expiry (a savepoint around an update).
+QUERIES = 8
 
 PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
@@ -217,3 +217,20 @@ def test_it_runs_the_same_number_of_queries_however_long_the_diary(
         response = client.get(url(episode))
 
     assert pages(response.content) == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_it_writes_the_download_to_the_audit_log(client, clinician, patient):
+    episode = diary(patient, 2)
+    client.force_login(clinician)
+
+    client.get(url(episode))
+
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.what, event.episode_uuid) == (
+        clinician,
+        "export",
+        "PDF report",
+        episode.uuid,
+    )

@@ -1,0 +1,161 @@
+"""Every form, fed out-of-range numbers, wrong types, long and odd Unicode, missing fields.
+
+The promise to the user: never a server error, and nothing half-saved — a submission is
+either saved whole (and then valid) or not at all.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diary import tokens
+from diary.models import Episode, Rating, Role, User
+from tests.conftest import make_episode, make_user
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+odd_text = st.one_of(
+    st.text(max_size=40),
+    st.text(min_size=300, max_size=3000),
+    st.sampled_from(["\x00", "\u202e", "😀" * 50, "<script>alert(1)</script>", "=1+1", " "]),
+)
+values = st.one_of(
+    st.none(),  # the field is left out
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["0", "10", "11", "-1", "55", "100", "110", "on", "true", "ice", "heat"]),
+    st.sampled_from(["2026-13-40T25:61", "2026-03-29T01:30", "9999-12-31T23:59", "yesterday"]),
+    odd_text,
+)
+
+
+def form_data(names):
+    return st.fixed_dictionaries({name: values for name in names}).map(
+        lambda data: {name: value for name, value in data.items() if value is not None}
+    )
+
+
+RATING_FIELDS = [
+    "pain",
+    "relief",
+    "analgesic",
+    "analgesic_name",
+    "numbness",
+    "weakness",
+    "leg_odd_feeling",
+    "more_pain",
+    "site_soreness",
+    "fever_redness",
+    "ice_heat",
+    "note",
+]
+
+
+def assert_answered(response):
+    assert response.status_code in (200, 302), response.status_code
+
+
+def assert_ratings_valid(episode):
+    for rating in Rating.objects.filter(episode=episode):
+        rating.full_clean()
+
+
+@FUZZ
+@given(data=form_data(RATING_FIELDS))
+def test_the_rating_form_never_fails_and_saves_only_valid_ratings(patient, clinician, data):
+    episode = make_episode(patient, clinician)
+    client = Client()
+    client.force_login(patient)
+
+    assert_answered(client.post(reverse("patient:rate", args=[episode.uuid, "provocation"]), data))
+    assert Rating.objects.filter(episode=episode).count() <= 1
+    assert_ratings_valid(episode)
+
+
+@FUZZ
+@given(data=form_data(RATING_FIELDS))
+def test_the_daily_form_never_fails(patient, clinician, data):
+    episode = make_episode(patient, clinician, injected_at=timezone.now() - timedelta(days=1))
+    client = Client()
+    client.force_login(patient)
+
+    assert_answered(client.post(reverse("patient:rate", args=[episode.uuid, "day-1"]), data))
+    assert_ratings_valid(episode)
+
+
+@FUZZ
+@given(data=form_data(["baseline_pain", "provoking_activity"]))
+def test_the_baseline_forms_never_fail(patient, clinician, data):
+    episode = make_episode(
+        patient, clinician, injected_at=timezone.now() + timedelta(hours=2), baseline=None
+    )
+    for user, url in [
+        (patient, reverse("patient:baseline", args=[episode.uuid])),
+        (clinician, reverse("clinic:baseline", args=[episode.uuid])),
+    ]:
+        client = Client()
+        client.force_login(user)
+        assert_answered(client.post(url, data))
+    episode.refresh_from_db()
+    episode.full_clean()
+
+
+@FUZZ
+@given(
+    data=form_data(
+        [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "scheduled_at",
+            "booking_token",
+            "side",
+            "block_type",
+            "anesthetic",
+            "steroid",
+        ]
+    )
+)
+def test_the_enroll_form_never_fails_or_half_saves(clinician, data):
+    patients_before = User.objects.filter(role=Role.PATIENT).count()
+    client = Client()
+    client.force_login(clinician)
+
+    assert_answered(client.post(reverse("clinic:enroll"), data))
+    new_patients = User.objects.filter(role=Role.PATIENT).count() - patients_before
+    assert new_patients == Episode.objects.filter(patient__role=Role.PATIENT).count()
+    for episode in Episode.objects.all():
+        episode.full_clean()
+
+
+@FUZZ
+@given(data=form_data(["performed_at", "now"]))
+def test_the_injection_time_form_never_fails(patient, clinician, data):
+    episode = make_episode(patient, clinician)
+    client = Client()
+    client.force_login(clinician)
+
+    assert_answered(client.post(reverse("clinic:injection_time", args=[episode.uuid]), data))
+
+
+@FUZZ
+@given(data=form_data(["new_password1", "new_password2"]))
+def test_the_set_up_form_never_fails(clinic, data):
+    new_patient = make_user(f"fuzz{User.objects.count()}", Role.PATIENT, clinic)
+    tokens.issue(new_patient)
+    client = Client()
+    page = client.get(tokens.link_path(new_patient), follow=True)
+
+    assert_answered(client.post(page.redirect_chain[-1][0] if page.redirect_chain else "/", data))
