@@ -43,3 +43,9 @@ def patient_for(clinician, public_id):
     """A patient of the clinician's clinic."""
     patients = User.objects.filter(role=User.Role.PATIENT, clinic_id=clinician.clinic_id)
     return get_object_or_404(patients, public_id=public_id)
+
+
+def episode_for_calendar(token):
+    """The episode whose calendar subscription URL carries `token`: the token is the key."""
+    episodes = Episode.objects.with_diary().filter(patient__is_active=True)
+    return get_object_or_404(episodes, calendar_token=token)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.db import transaction
 from django.forms.fields import BaseTemporalField
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
@@ -461,3 +462,51 @@ class SetupPasswordForm(SetPasswordForm):
             "new_password2",
             Submit("save", _("Save my password"), css_class="btn-lg w-100 mt-2"),
         )
+
+
+class ReminderSettingsForm(forms.Form):
+    """When each daily rating is due (clinic time), and whether painlog e-mails the patient."""
+
+    daily_time = forms.TimeField(
+        label=_("Time for your daily rating"),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M"),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        error_messages={
+            "required": _("Choose a time of day, for example 19:00."),
+            "invalid": _("Enter a time of day as hours and minutes, for example 19:00."),
+        },
+    )
+    email_reminders = forms.BooleanField(label=_("E-mail me when a rating is due"), required=False)
+
+    def __init__(self, *args, episode, patient, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"daily_time": episode.daily_time, "email_reminders": patient.email_reminders},
+        )
+        super().__init__(*args, **kwargs)
+        self.episode, self.patient = episode, patient
+        self.fields["daily_time"].help_text = _(
+            "Your calendar and e-mail remind you at this time, clinic time (%(zone)s)."
+        ) % {"zone": episode.clinic.time_zone}
+        if not patient.email:
+            self.fields["email_reminders"].disabled = True
+            self.fields["email_reminders"].help_text = _(
+                "Your clinic has no e-mail address for you. Ask them to add it."
+            )
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("patient:reminders", args=[episode.uuid])
+        self.helper.form_id = "reminder-settings"
+        self.helper.layout = Layout(
+            "daily_time",
+            Field("email_reminders", wrapper_class="big-check"),  # a 44 px tick box
+            Submit("save", _("Save my reminder settings"), css_class="btn-lg w-100"),
+        )
+
+    def clean_daily_time(self):
+        return self.cleaned_data["daily_time"].replace(second=0, microsecond=0)
+
+    def save(self):
+        self.episode.daily_time = self.cleaned_data["daily_time"]
+        self.episode.save(update_fields=["daily_time"])
+        self.patient.email_reminders = self.cleaned_data["email_reminders"]
+        self.patient.save(update_fields=["email_reminders"])

@@ -1,4 +1,5 @@
 import random
+import secrets
 import uuid
 import zoneinfo
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -229,6 +231,11 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email_reminders = models.BooleanField(
+        _("e-mail reminders"),
+        default=True,
+        help_text=_("E-mail the patient when a diary rating is due."),
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The current set-up link dates from this moment; issuing a new one moves it, which
     # invalidates the old link (diary/tokens.py). None: no link issued.
@@ -288,6 +295,15 @@ class EpisodeQuerySet(models.QuerySet):
         """Everything a summary or schedule reads, in a fixed number of queries."""
         return self.select_related("clinic", "patient", "clinician").prefetch_related("ratings")
 
+    def diary_may_be_open(self, now):
+        """Episodes injected by `now` whose last daily rating may not have closed yet."""
+        # A daily rating closes at the clinic's midnight two days after its day: a day more
+        # than the longest diary covers every zone and DST change.
+        injected_at = Coalesce("performed_at", "scheduled_at")
+        return self.alias(injected=injected_at).filter(
+            injected__lte=now, injected__gt=now - timedelta(days=MAX_DIARY_DAYS + 3)
+        )
+
 
 class Episode(models.Model):
     Side = Side
@@ -339,6 +355,12 @@ class Episode(models.Model):
     # move an ongoing diary's schedule.
     diary_days = models.PositiveSmallIntegerField(_("diary length (days)"), default=7)
     timed_ratings = models.BooleanField(_("hourly ratings 1–6 h"), default=True)
+    # The patient's choice, in the clinic's zone: when each daily rating is due.
+    daily_time = models.TimeField(_("daily rating time"), default=schedule.DAILY_DUE_TIME)
+    # The secret of the patient's calendar subscription URL; None until they ask for one.
+    calendar_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -433,7 +455,13 @@ class Episode(models.Model):
                 self.clinic.provocation_window_end,
             ),
             provocation_close=self.clinic.provocation_fallback_end,
+            daily_time=self.daily_time,
         )
+
+    def new_calendar_token(self):
+        """Give the calendar subscription a new secret URL; the old one stops working."""
+        self.calendar_token = secrets.token_urlsafe(32)
+        self.save(update_fields=["calendar_token"])
 
     def has_red_flag(self):
         return any(rating.fever_redness for rating in self.ratings.all())
@@ -572,12 +600,37 @@ class Rating(models.Model):
         return [self._meta.get_field(name).verbose_name for name in self.side_effects]
 
 
+class Reminder(models.Model):
+    """An e-mail reminder for one rating of an episode, claimed before it is sent.
+
+    The unique constraint is the lock: of two overlapping runs, only one can insert the row,
+    so a rating is never reminded twice.
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reminders")
+    item_key = models.CharField(_("rating"), max_length=16)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "item_key"], name="reminder_once_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.episode_id} · {self.item_key} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The audit log is append-only.")
 
     def delete(self):
         raise PermissionError("The audit log is append-only.")
+
+    def scrub_health_data(self):
+        """Erasure only: drop the diary values entries hold, keep who did what when."""
+        return models.QuerySet.update(self, before=None, after=None)
 
 
 class AuditEvent(models.Model):

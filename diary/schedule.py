@@ -114,13 +114,15 @@ def build(
     now: datetime,
     provocation_window: tuple[float, float] = (20, 30),
     provocation_close: float = 60,
+    daily_time: time = DAILY_DUE_TIME,
 ) -> Schedule:
     """The diary of one episode as it stands at `now`.
 
     `injected_at` is the actual injection time, or the booked one until a clinician corrects
     it. `tz` is the clinic's zone (a ZoneInfo or an IANA name). `timed_done` holds the keys of
     recorded timed items ("provocation", "hour-3"), `daily_done` the recorded day numbers;
-    entries that are not part of this diary are ignored.
+    entries that are not part of this diary are ignored. `daily_time` is the wall-clock time
+    in `tz` at which each daily rating is due (the patient's choice).
     """
     _require_aware(injected_at, "injected_at")
     _require_aware(now, "now")
@@ -136,7 +138,7 @@ def build(
     ]
     if timed_ratings:
         windows += [_hour_window(injected_at, hour) for hour in TIMED_HOURS]
-    windows += [_day_window(injected_at, zone, day) for day in range(1, diary_days + 1)]
+    windows += [_day_window(injected_at, zone, day, daily_time) for day in range(1, diary_days + 1)]
 
     recorded = _recorded_keys(baseline_done, timed_done, daily_done)
     items = tuple(_item(window, window.key in recorded, now) for window in windows)
@@ -238,7 +240,7 @@ def _hour_window(injected_at: datetime, hour: int) -> _Window:
     )
 
 
-def _day_window(injected_at: datetime, zone: ZoneInfo, day: int) -> _Window:
+def _day_window(injected_at: datetime, zone: ZoneInfo, day: int, due_time: time) -> _Window:
     # Its own day or the day after (late), never ahead: a rating of a day not yet lived.
     its_date = injected_at.astimezone(zone).date() + timedelta(days=day)
     return _Window(
@@ -246,7 +248,7 @@ def _day_window(injected_at: datetime, zone: ZoneInfo, day: int) -> _Window:
         kind=DAILY,
         number=day,
         opens_at=_local(its_date, time(0), zone),
-        due_at=_local(its_date, DAILY_DUE_TIME, zone),
+        due_at=_local(its_date, due_time, zone),
         closes_at=_local(its_date + timedelta(days=2), time(0), zone),
         late_from=_local(its_date + timedelta(days=1), time(0), zone),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from diary.views import charts, clinic, enrollment, patient
+from diary.views import charts, clinic, enrollment, patient, reminders
 
 patient_patterns = [
     path("", patient.today, name="today"),
@@ -9,6 +9,9 @@ patient_patterns = [
     path("<uuid:episode_uuid>/baseline/", patient.baseline, name="baseline"),
     path("<uuid:episode_uuid>/rate/<slug:key>/", patient.rate, name="rate"),
     path("<uuid:episode_uuid>/rate/<slug:key>/correct/", patient.correct, name="correct"),
+    path("<uuid:episode_uuid>/reminders.ics", reminders.download, name="calendar"),
+    path("<uuid:episode_uuid>/reminders/", reminders.settings, name="reminders"),
+    path("<uuid:episode_uuid>/reminders/new-link/", reminders.new_link, name="calendar_link"),
 ]
 
 clinic_patterns = [

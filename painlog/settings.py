@@ -7,6 +7,7 @@ DATABASE_URL            e.g. postgres://user@host:5432/db (default: SQLite file 
 REDIS_URL               shared cache, sessions and login lockout for several app servers
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 DJANGO_HSTS_PRELOAD     "1" opts in to the HSTS preload list (a commitment hard to undo)
+PAINLOG_SITE_URL        e.g. https://painlog.example.org, for links in reminder e-mails
 """
 
 import os
@@ -148,7 +149,8 @@ if REDIS_URL:
             "KEY_PREFIX": "painlog",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Read from Redis, written through to the database: a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -205,6 +207,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "painlog <painlog@localhost>")
+# Where painlog is reached from outside, for links in e-mail sent without a request
+# (send_reminders). No trailing slash.
+SITE_URL = os.environ.get("PAINLOG_SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Security headers and cookies; HTTPS-only settings follow debug being off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from diary import urls as diary_urls
-from diary.views import accounts
+from diary.views import accounts, reminders
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -24,5 +24,6 @@ urlpatterns = [
     path("diary/", include((diary_urls.patient_patterns, "patient"))),
     path("clinic/", include((diary_urls.clinic_patterns, "clinic"))),
     path("episodes/", include((diary_urls.shared_patterns, "episodes"))),
+    path("calendar/<slug:token>.ics", reminders.subscription, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]

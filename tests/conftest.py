@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from diary.models import Anesthetic, BlockType, Clinic, Episode, Role, Side, User
@@ -11,6 +12,17 @@ from diary.models import Anesthetic, BlockType, Clinic, Episode, Role, Side, Use
 # Playwright's sync API keeps an event loop in the main thread; Django's async guard would
 # otherwise refuse database access in fixtures and the live server's flush.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # SQLite tests use a file, as production does: an in-memory database is shared between
+    # threads through SQLite's shared cache, which fails concurrent writers at once ("table
+    # is locked") instead of queueing them under WAL and the busy timeout.
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ The module takes "now" as an argument, so every moment here is an explicit aware
 Clinic times are written in the clinic's zone; "now" is often written in UTC, as a server sees it.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -246,6 +246,17 @@ def test_it_opens_day_one_at_midnight_in_the_clinic_and_makes_it_due_at_seven_pm
     ).item("day-1")
 
     assert (day_one.opens_at, day_one.due_at, day_one.closes_at) == (opens_at, due_at, closes_at)
+
+
+def test_it_makes_daily_ratings_due_at_the_patients_chosen_time_across_a_dst_change():
+    # Berlin moves to summer time on Sunday 31 March 2024: 08:30 is 07:30 UTC before, 06:30 after.
+    winter = diary(INJECTED, daily_time=time(8, 30))
+    spring = diary(INJECTED, daily_time=time(8, 30), injected_at=berlin(2024, 3, 30, 10))
+
+    assert winter.item("day-1").due_at == utc(2024, 3, 13, 7, 30)
+    assert spring.item("day-1").due_at == utc(2024, 3, 31, 6, 30)
+    assert spring.item("day-2").due_at == utc(2024, 4, 1, 6, 30)
+    assert spring.item("day-2").opens_at == utc(2024, 3, 31, 22)
 
 
 def test_it_opens_day_one_ten_minutes_after_an_injection_at_ten_to_midnight():

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from diary import exports, schedule
 from diary.access import episode_for, patient_required
-from diary.forms import BaselineForm, RatingForm
+from diary.forms import BaselineForm, RatingForm, ReminderSettingsForm
 from diary.models import (
     CORRECTION_MINUTES,
     PROVOCATION_SLOT,
@@ -38,6 +39,11 @@ def current_episode(episodes, now):
 @patient_required
 @require_safe
 def today(request):
+    return render_today(request)
+
+
+def render_today(request, *, reminder_form=None):
+    """Today, with `reminder_form` (bound, with its errors) when the settings did not save."""
     now = timezone.now()
     episodes = list(Episode.objects.of_patient(request.user).with_diary())
     episode = current_episode(episodes, now)
@@ -55,6 +61,14 @@ def today(request):
             red_flag=episode.has_red_flag(),
             latest=latest,
             tz=episode.clinic.zone,
+            reminder_form=reminder_form
+            if reminder_form is not None and reminder_form.episode.pk == episode.pk
+            else ReminderSettingsForm(episode=episode, patient=request.user),
+            calendar_feed_url=request.build_absolute_uri(
+                reverse("calendar_feed", args=[episode.calendar_token])
+            )
+            if episode.calendar_token
+            else None,
         )
     return render(request, "diary/patient/today.html", context)
 
