@@ -1,8 +1,42 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from diary.models import AuditEvent, Clinic, Episode, Rating, User
+from diary import exports, tokens
+from diary.models import AuditEvent, Clinic, Episode, Rating, Role, User, snapshot
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete of patient data through the admin goes to the audit log."""
+
+    audit_what = ""
+
+    def audit(self, request, action, obj, before=None, after=None):
+        episode = obj if isinstance(obj, Episode) else obj.episode
+        AuditEvent.record(
+            request, action, self.audit_what, episode=episode, before=before, after=after
+        )
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            action = AuditEvent.Action.CHANGE if change else AuditEvent.Action.CREATE
+            self.audit(request, action, obj, before=before, after=snapshot(obj))
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self.audit(request, AuditEvent.Action.DELETE, obj, before=snapshot(obj))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.audit(request, AuditEvent.Action.DELETE, obj, before=snapshot(obj))
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Clinic)
@@ -43,6 +77,7 @@ class ClinicAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    actions = ["issue_setup_link", "export_patient_data", "erase_patients"]
     list_display = ["username", "first_name", "last_name", "role", "clinic", "is_active"]
     list_filter = ["role", "clinic", "is_active", "is_staff"]
     list_select_related = ["clinic"]
@@ -50,6 +85,83 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("painlog"), {"fields": ["role", "clinic", "first_name", "last_name", "email"]}),
     )
+
+    @admin.action(description=_("Issue a new set-up link (the old one stops working)"))
+    def issue_setup_link(self, request, queryset):
+        patients = list(queryset.filter(role=Role.PATIENT))
+        for patient in patients:
+            tokens.issue(patient)
+            AuditEvent.record(request, AuditEvent.Action.CHANGE, "set-up link", patient=patient)
+        links = [
+            (patient, request.build_absolute_uri(tokens.link_path(patient))) for patient in patients
+        ]
+        return render(
+            request,
+            "admin/diary/setup_links.html",
+            {
+                **self.admin_site.each_context(request),
+                "links": links,
+                "title": _("New set-up links"),
+            },
+        )
+
+    @admin.action(description=_("Export the patient's data (CSV)"))
+    def export_patient_data(self, request, queryset):
+        patients = list(queryset.filter(role=Role.PATIENT))
+        if len(patients) != 1:
+            self.message_user(request, _("Choose exactly one patient to export."), messages.WARNING)
+            return None
+        patient = patients[0]
+        AuditEvent.record(request, AuditEvent.Action.EXPORT, "patient data", patient=patient)
+        episodes = Episode.objects.of_patient(patient).with_diary()
+        return exports.ratings_csv_response(
+            episodes, filename=f"painlog-patient-{patient.public_id}.csv"
+        )
+
+    @admin.action(description=_("Erase the patient and all their diary data…"))
+    def erase_patients(self, request, queryset):
+        patients = list(queryset.filter(role=Role.PATIENT))
+        if request.POST.get("confirm_erase") != "yes":
+            return render(
+                request,
+                "admin/diary/erase_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "patients": patients,
+                    "queryset": queryset,
+                    "title": _("Erase patients?"),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        with transaction.atomic():
+            for patient in patients:
+                erase_patient(request, patient)
+        self.message_user(
+            request,
+            ngettext("Erased %(count)d patient.", "Erased %(count)d patients.", len(patients))
+            % {"count": len(patients)},
+        )
+        return None
+
+
+def erase_patient(request, patient):
+    """Delete a patient with their episodes and ratings; the audit log keeps that it happened.
+
+    Earlier audit entries about the patient keep who looked when, but lose the diary values
+    they held (before/after), since those are the patient's health data.
+    """
+    AuditEvent.objects.filter(patient_public_id=patient.public_id).scrub_health_data()
+    AuditEvent.record(
+        request,
+        AuditEvent.Action.ERASE,
+        "patient",
+        patient=patient,
+        before={
+            "episodes": patient.episodes.count(),
+            "ratings": Rating.objects.filter(episode__patient=patient).count(),
+        },
+    )
+    patient.delete()
 
 
 class RatingInline(admin.TabularInline):
@@ -71,7 +183,8 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(AuditedAdmin):
+    audit_what = "episode"
     list_display = ["patient", "clinic", "scheduled_at", "side", "block_type", "baseline_pain"]
     list_filter = ["clinic", "block_type", "side"]
     list_select_related = ["patient", "clinic"]
@@ -80,9 +193,42 @@ class EpisodeAdmin(admin.ModelAdmin):
     readonly_fields = ["uuid", "created_at", "updated_at"]
     inlines = [RatingInline]
 
+    def save_formset(self, request, form, formset, change):
+        """Ratings changed in the episode's inline are audited like any other change."""
+        known = [inline.instance.pk for inline in formset.initial_forms if inline.instance.pk]
+        before = {rating.pk: snapshot(rating) for rating in Rating.objects.filter(pk__in=known)}
+        with transaction.atomic():
+            formset.save()
+            for rating in formset.new_objects:
+                AuditEvent.record(
+                    request,
+                    AuditEvent.Action.CREATE,
+                    "rating",
+                    episode=rating.episode,
+                    after=snapshot(rating),
+                )
+            for rating, _fields in formset.changed_objects:
+                AuditEvent.record(
+                    request,
+                    AuditEvent.Action.CHANGE,
+                    "rating",
+                    episode=rating.episode,
+                    before=before.get(rating.pk),
+                    after=snapshot(rating),
+                )
+            for rating in formset.deleted_objects:
+                AuditEvent.record(
+                    request,
+                    AuditEvent.Action.DELETE,
+                    "rating",
+                    episode=rating.episode,
+                    before=before.get(rating.pk),
+                )
+
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(AuditedAdmin):
+    audit_what = "rating"
     list_display = ["episode", "kind", "slot", "day", "pain", "relief", "recorded_at"]
     list_filter = ["kind", "fever_redness"]
     list_select_related = ["episode__patient"]

@@ -1,6 +1,7 @@
 """The words people read for the codes the pure modules return."""
 
 import dataclasses
+from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -306,3 +307,17 @@ CONCORDANCE = {
     comparison.CONCORDANT: _("concordant: relief lasted longer with the long-acting agent"),
     comparison.DISCORDANT: _("discordant: relief did not last longer with the long-acting agent"),
 }
+
+
+def open_until(moment, now, zone):
+    """ "Open until today at 19:44"; a close at midnight reads as the end of the day before."""
+    local = moment.astimezone(zone)
+    if (local.hour, local.minute) != (0, 0):
+        return _("Open until %(when)s") % {"when": when(moment, now, zone)}
+    last_day = local.date() - timedelta(days=1)
+    days_ahead = (last_day - now.astimezone(zone).date()).days
+    if days_ahead == 0:
+        return _("Open until the end of today")
+    if days_ahead == 1:
+        return _("Open until the end of tomorrow")
+    return _("Open until the end of %(date)s") % {"date": last_day.strftime("%a %-d %b")}

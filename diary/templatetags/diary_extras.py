@@ -38,6 +38,11 @@ def when(context, moment):
     return wording.when(moment, context["now"], context["tz"])
 
 
+@register.simple_tag(takes_context=True)
+def open_until(context, moment):
+    return wording.open_until(moment, context["now"], context["tz"])
+
+
 @register.simple_tag
 def item_url(episode, item):
     if item.kind == schedule.BASELINE:

@@ -1,14 +1,6 @@
 // painlog: small progressive enhancements; every page works without this file.
 "use strict";
 
-// Follow the phone's dark mode (Bootstrap 5.3 themes by data-bs-theme).
-(function () {
-  const query = window.matchMedia("(prefers-color-scheme: dark)");
-  const apply = () => document.documentElement.setAttribute("data-bs-theme", query.matches ? "dark" : "light");
-  apply();
-  query.addEventListener("change", apply);
-})();
-
 // A double tap on "Save" must not send the form twice; a send that never arrived may be retried.
 const allowRetry = (form) => {
   delete form.dataset.submitted;
