@@ -1,7 +1,9 @@
 """The words of the clinician's pages: the conclusion line and every code in plain words."""
 
 import dataclasses
+from datetime import datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -261,3 +263,20 @@ def test_it_words_each_flag(code, count, expected):
 )
 def test_it_rounds_relief_only_for_display(value, expected):
     assert wording.percent(value) == expected
+
+
+@pytest.mark.parametrize(
+    "closes_at, expected",
+    [
+        ("2026-11-27T19:44", "Open until today at 19:44"),
+        ("2026-11-28T00:00", "Open until the end of today"),
+        ("2026-11-29T00:00", "Open until the end of tomorrow"),
+        ("2026-12-01T00:00", "Open until the end of Mon 30 Nov"),
+    ],
+)
+def test_it_says_until_when_a_rating_stays_open(closes_at, expected):
+    zone = ZoneInfo("Europe/London")
+    now = datetime(2026, 11, 27, 18, 0, tzinfo=zone)
+    moment = datetime.fromisoformat(closes_at).replace(tzinfo=zone)
+
+    assert str(wording.open_until(moment, now, zone)) == expected

@@ -1,0 +1,137 @@
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from diary import tokens
+from diary.models import AuditEvent, Episode, Kind, Rating, User
+
+pytestmark = pytest.mark.django_db
+
+USERS = "admin:diary_user_changelist"
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def diary(patient, episode):
+    now = timezone.now()
+    Rating.objects.create(
+        episode=episode,
+        kind=Kind.TIMED,
+        slot=0,
+        felt_at=now,
+        recorded_at=now,
+        recorded_by=patient,
+        pain=2,
+        note="private note",
+    )
+    return episode
+
+
+def act(admin_client, action, users, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [user.pk for user in users], **extra}
+    return admin_client.post(reverse(USERS), data)
+
+
+def test_it_issues_a_new_set_up_link_and_the_old_one_stops_working(admin_client, patient):
+    tokens.issue(patient)
+    old_link = tokens.link_path(patient)
+
+    response = act(admin_client, "issue_setup_link", [patient])
+
+    patient.refresh_from_db()
+    new_link = tokens.link_path(patient)
+    assert new_link != old_link
+    assert new_link in response.content.decode()
+    _uidb64, token = old_link.strip("/").split("/")[-2:]
+    assert tokens.problem(patient, token) is not None  # the old link no longer opens
+    assert tokens.problem(patient, new_link.strip("/").split("/")[-1]) is None
+
+
+def test_it_exports_one_patients_data_and_logs_it(admin_client, patient, diary):
+    response = act(admin_client, "export_patient_data", [patient])
+
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert "private note" in body
+    assert AuditEvent.objects.filter(action="export", patient_public_id=patient.public_id).exists()
+
+
+def test_it_asks_before_erasing_and_erases_nothing_until_confirmed(admin_client, patient, diary):
+    response = act(admin_client, "erase_patients", [patient])
+
+    assert "cannot be undone" in response.content.decode()
+    assert User.objects.filter(pk=patient.pk).exists()
+    assert Rating.objects.count() == 1
+
+
+def test_it_erases_a_patient_with_their_diary_and_logs_it(admin_client, patient, diary):
+    patient_id = patient.public_id
+    AuditEvent.objects.create(
+        actor_username="x",
+        action="view",
+        what="episode page",
+        patient_public_id=patient_id,
+        after={"pain": 2},
+    )
+
+    act(admin_client, "erase_patients", [patient], confirm_erase="yes")
+
+    assert not User.objects.filter(pk=patient.pk).exists()
+    assert not Episode.objects.exists()
+    assert not Rating.objects.exists()
+    erased = AuditEvent.objects.get(action="erase")
+    assert erased.patient_public_id == patient_id
+    assert erased.before == {"episodes": 1, "ratings": 1}
+    # Earlier entries keep who looked when, but no diary values.
+    assert AuditEvent.objects.get(action="view").after is None
+
+
+def test_it_only_erases_patients(admin_client, clinician):
+    act(admin_client, "erase_patients", [clinician], confirm_erase="yes")
+
+    assert User.objects.filter(pk=clinician.pk).exists()
+
+
+def test_a_deactivated_account_is_signed_out_everywhere_and_keeps_its_data(
+    admin_client, patient, diary
+):
+    phone = Client()
+    phone.force_login(patient)
+    assert phone.get(reverse("patient:today")).status_code == 200
+
+    patient.is_active = False
+    patient.save()
+
+    response = phone.get(reverse("patient:today"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert Rating.objects.filter(episode__patient=patient).count() == 1
+
+
+def test_changing_a_rating_in_the_admin_is_audited(admin_client, diary):
+    rating = Rating.objects.get()
+    url = reverse("admin:diary_rating_change", args=[rating.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        episode=rating.episode_id,
+        pain=5,
+        felt_at_0=rating.felt_at.strftime("%Y-%m-%d"),
+        felt_at_1=rating.felt_at.strftime("%H:%M:%S"),
+        recorded_at_0=rating.recorded_at.strftime("%Y-%m-%d"),
+        recorded_at_1=rating.recorded_at.strftime("%H:%M:%S"),
+        recorded_by=rating.recorded_by_id,
+    )
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action="change", what="rating")
+    assert (event.before["pain"], event.after["pain"]) == (2, 5)
