@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 
 from diary import comparison, diagnosis, exports, schedule, wording
 from diary.access import clinician_required, episode_for, patient_for
-from diary.models import MAX_DIARY_DAYS, AuditEvent, Episode
+from diary.models import MAX_DIARY_DAYS, AuditEvent, Episode, Rating
 from diary.views.charts import chart_inputs, chart_text
 
 PAGE_SIZE = 25
@@ -127,18 +127,62 @@ def sort_for_review(rows):
     return sorted(rows, key=lambda row: not row.needs_attention)
 
 
+class ReviewList:
+    """The dashboard's rows: recent episodes sorted for review, then older ones, newest first.
+
+    Needs-attention ordering depends on each episode's summary and schedule, which only Python
+    computes (diagnosis.py and schedule.py are the one place of those rules). Only recent
+    episodes (upcoming, in progress or finished within IN_PROGRESS_AT_MOST) can be overdue or
+    miss a baseline now, and there are as many of those as a clinic injects in a couple of
+    weeks, whatever its history; a red-flag symptom is found in SQL at any age. The rest are
+    complete and stay in injection order, so SQL pages them and only the page shown is read.
+    Paginator slices this like a list; every slice runs a fixed number of queries.
+    """
+
+    def __init__(self, episodes, form, now):
+        self.form, self.now = form, now
+        red_flag = Rating.objects.filter(episode=OuterRef("pk"), fever_redness=True)
+        episodes = episodes.alias(
+            injected=Coalesce("performed_at", "scheduled_at"), red_flag=Exists(red_flag)
+        )
+        # Recent episodes, and older ones with a red-flag symptom, are read and sorted.
+        watch = Q(injected__gt=now - IN_PROGRESS_AT_MOST) | Q(red_flag=True)
+        self.recent = sort_for_review(self.rows(episodes.filter(watch).with_diary()))
+        self.older = episodes.exclude(watch).order_by("-injected", "-pk")
+        self.older_count = None
+        if form.cleaned_data.get("result"):
+            # A result is only known from the reading: read every older episode.
+            self.older = self.rows(self.older.with_diary())
+            self.older_count = len(self.older)
+
+    def rows(self, episodes):
+        rows = (EpisodeRow.of(episode, self.now) for episode in episodes)
+        return [row for row in rows if self.form.keeps(row)]
+
+    def __len__(self):
+        if self.older_count is None:
+            self.older_count = self.older.count()
+        return len(self.recent) + self.older_count
+
+    def __getitem__(self, window):
+        start, stop = window.start or 0, window.stop
+        recent = self.recent[start:stop]
+        older_stop = stop - len(self.recent)
+        if older_stop <= 0:
+            return recent
+        older = self.older[max(0, start - len(self.recent)) : older_stop]
+        if isinstance(older, list):
+            return recent + older
+        return recent + self.rows(older.with_diary())
+
+
 @clinician_required
 @require_safe
 def dashboard(request):
     now = timezone.now()
     form = DashboardFilter(request.GET)
-    # Needs-attention-first ordering depends on each episode's summary and schedule, which
-    # only Python computes (diagnosis.py and schedule.py are the one place of those rules).
-    # So every episode that passes the SQL filters is read, in a fixed number of queries
-    # (with_diary), and sorted and paginated in Python; the page never queries per episode.
-    episodes = form.narrow(Episode.objects.for_clinician(request.user), now).with_diary()
-    rows = [row for row in (EpisodeRow.of(episode, now) for episode in episodes) if form.keeps(row)]
-    page = Paginator(sort_for_review(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    episodes = form.narrow(Episode.objects.for_clinician(request.user), now)
+    page = Paginator(ReviewList(episodes, form, now), PAGE_SIZE).get_page(request.GET.get("page"))
     AuditEvent.record(request, AuditEvent.Action.VIEW, "dashboard")
     context = {
         "form": form,

@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # London is on UTC until 29 March
 DASHBOARD = reverse("clinic:dashboard")
 
-# The session, the user, the episodes with clinic and people, their ratings, the audit entry,
-# and the staff idle timeout moving the session's expiry (a savepoint around an update).
-QUERIES = 8
+# The session, the user, the audit entry, the staff idle timeout moving the session's expiry
+# (a savepoint around an update): 6. Then the recent (and red-flag) episodes with their
+# ratings: 2; the older episodes' count, and the page of them with their ratings: 3.
+QUERIES = 11
+# Filtered by result, every older episode is read (with its ratings) instead of counted.
+QUERIES_BY_RESULT = 10
 
 
 def text(fragment):
@@ -279,13 +282,14 @@ def test_it_runs_the_same_number_of_queries_however_many_episodes(
         patient = patient_named(f"p{number}", clinic)
         diary(patient, timedelta(days=number * 2 + 1))
     red_flag_diary(patient_named("rita", clinic))
+    diary(patient_named("ann", clinic), timedelta(days=40))  # long complete
 
     with django_assert_num_queries(QUERIES):
         response = signed_in.get(DASHBOARD)
-    with django_assert_num_queries(QUERIES):
-        signed_in.get(f"{DASHBOARD}?status=in_progress&result=positive&q=test")
+    with django_assert_num_queries(QUERIES_BY_RESULT):
+        signed_in.get(f"{DASHBOARD}?result=positive&q=test")
 
-    assert len(names(response)) == episodes + 1
+    assert len(names(response)) == episodes + 2
 
 
 def test_it_writes_the_visit_to_the_audit_log(signed_in, clinician):
@@ -293,3 +297,18 @@ def test_it_writes_the_visit_to_the_audit_log(signed_in, clinician):
 
     event = AuditEvent.objects.get()
     assert (event.actor, event.action, event.what) == (clinician, "view", "dashboard")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_pages_on_from_recent_episodes_into_older_ones_newest_first(signed_in, clinic):
+    for number in range(20):  # recent: in the last 10 days
+        diary(patient_named(f"new{number:02d}", clinic), timedelta(hours=12 * number + 1))
+    for number in range(20):  # long complete: 30 to 49 days ago
+        diary(patient_named(f"old{number:02d}", clinic), timedelta(days=30 + number))
+
+    first = names(signed_in.get(DASHBOARD))
+    second = names(signed_in.get(f"{DASHBOARD}?page=2"))
+
+    assert len(first) == 25 and len(second) == 15
+    assert first[20:] == [f"Old{number:02d} Test" for number in range(5)]
+    assert second == [f"Old{number:02d} Test" for number in range(5, 20)]
