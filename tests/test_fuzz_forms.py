@@ -159,3 +159,69 @@ def test_the_set_up_form_never_fails(clinic, data):
     page = client.get(tokens.link_path(new_patient), follow=True)
 
     assert_answered(client.post(page.redirect_chain[-1][0] if page.redirect_chain else "/", data))
+
+
+@FUZZ
+@given(
+    data=form_data(["scheduled_at", "booking_token", "side", "block_type", "anesthetic", "steroid"])
+)
+def test_the_book_form_never_fails(patient, clinician, data):
+    episodes_before = Episode.objects.count()
+    client = Client()
+    client.force_login(clinician)
+
+    assert_answered(client.post(reverse("clinic:book", args=[patient.public_id]), data))
+    assert Episode.objects.count() - episodes_before in (0, 1)
+    for episode in Episode.objects.all():
+        episode.full_clean()
+
+
+@FUZZ
+@given(data=form_data(RATING_FIELDS))
+def test_the_correction_form_never_fails(patient, clinician, data):
+    episode = make_episode(patient, clinician)
+    now = timezone.now()
+    Rating.objects.create(
+        episode=episode,
+        kind="timed",
+        slot=0,
+        felt_at=now,
+        recorded_at=now,
+        recorded_by=patient,
+        pain=2,
+    )
+    client = Client()
+    client.force_login(patient)
+
+    url = reverse("patient:correct", args=[episode.uuid, "provocation"])
+    assert_answered(client.post(url, data))
+    assert_ratings_valid(episode)
+
+
+@FUZZ
+@given(data=form_data(["daily_time", "email_reminders"]))
+def test_the_reminder_settings_form_never_fails(patient, clinician, data):
+    episode = make_episode(patient, clinician)
+    client = Client()
+    client.force_login(patient)
+
+    assert_answered(client.post(reverse("patient:reminders", args=[episode.uuid]), data))
+    episode.refresh_from_db()
+    episode.full_clean()
+
+
+@FUZZ
+@given(data=form_data(["username", "password"]))
+def test_the_sign_in_form_never_fails(db, data):
+    response = Client().post(reverse("login"), data)
+
+    assert response.status_code in (200, 302, 429)
+
+
+@FUZZ
+@given(data=form_data(["old_password", "new_password1", "new_password2"]))
+def test_the_password_change_form_never_fails(patient, data):
+    client = Client()
+    client.force_login(patient)
+
+    assert_answered(client.post(reverse("password_change"), data))

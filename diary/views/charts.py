@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from diary import charts
 from diary.access import episode_for
+from diary.models import AuditEvent, Role
 
 CACHE_SECONDS = 14 * 24 * 3600
 
@@ -77,6 +78,9 @@ def chart_etag(episode, size="wide"):
 @require_safe
 def episode_chart(request, episode_uuid):
     episode = episode_for(request.user, episode_uuid)
+    if request.user.role == Role.CLINICIAN:
+        # Every look at a patient's data by the clinic leaves a trace, 304s included.
+        AuditEvent.record(request, AuditEvent.Action.VIEW, "chart", episode=episode)
     size = request.GET.get("size") if request.GET.get("size") in SIZES else "wide"
     etag = chart_etag(episode, size)
     response = get_conditional_response(request, etag=etag)

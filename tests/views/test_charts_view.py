@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from diary import charts
-from diary.models import PROVOCATION_SLOT, Kind, Rating
+from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating
 from tests.conftest import make_episode
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 INJECTED = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 
 # The session, the user, the episode with its clinic and people, its ratings, and the staff
-# idle timeout moving the session's expiry (a savepoint around an update).
-CLINICIAN_QUERIES = 7
+# idle timeout moving the session's expiry (a savepoint around an update), and the audit entry.
+CLINICIAN_QUERIES = 8
 PATIENT_QUERIES = 4
 
 
@@ -242,3 +242,14 @@ def test_it_runs_the_same_number_of_queries_however_long_the_diary(
     client.force_login(patient)
     with django_assert_num_queries(PATIENT_QUERIES):
         assert client.get(url(episode)).status_code == 200
+
+
+def test_it_records_each_clinician_view_of_the_chart_in_the_audit_log(client, clinician, episode):
+    client.force_login(clinician)
+    url = reverse("episodes:chart", args=[episode.uuid])
+
+    etag = client.get(url)["ETag"]
+    client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    events = AuditEvent.objects.filter(what="chart", episode_uuid=episode.uuid)
+    assert [event.actor for event in events] == [clinician, clinician]
