@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from diary import tokens
-from diary.models import MAX_DIARY_DAYS, Episode, Rating, User
+from diary.models import MAX_DIARY_DAYS, AuditEvent, Episode, Rating, User
 
 PAIN_CHOICES = [(value, str(value)) for value in range(11)]
 RELIEF_CHOICES = [(value, f"{value} %") for value in range(0, 101, 10)]
@@ -77,6 +77,35 @@ class BaselineForm(forms.ModelForm):
         if not activity:
             raise forms.ValidationError(_("Say which activity brings on the pain."))
         return activity
+
+    def record(self, request):
+        """Save the baseline unless one is already there; True when this answer was saved.
+
+        A conditional UPDATE: a double tap, a second tab, or the clinician and the patient at
+        the same moment cannot overwrite the first answer.
+        """
+        answer = {
+            "baseline_pain": self.cleaned_data["baseline_pain"],
+            "provoking_activity": self.cleaned_data["provoking_activity"],
+        }
+        now = timezone.now()
+        with transaction.atomic():
+            saved = Episode.objects.filter(pk=self.instance.pk, baseline_pain__isnull=True).update(
+                **answer,
+                baseline_recorded_at=now,
+                baseline_recorded_by=request.user,
+                updated_at=now,
+            )
+            if saved:
+                AuditEvent.record(
+                    request,
+                    AuditEvent.Action.CHANGE,
+                    "baseline",
+                    episode=self.instance,
+                    before={"baseline_pain": None},
+                    after=answer,
+                )
+        return bool(saved)
 
 
 class RatingForm(forms.ModelForm):

@@ -214,29 +214,8 @@ def baseline(request, episode_uuid):
         return redirect(episode)
     form = ClinicBaselineForm(request.POST or None, instance=episode)
     if form.is_valid():
-        # Conditional, like the patient's own baseline: the first answer saved stands.
-        answer = {
-            "baseline_pain": form.cleaned_data["baseline_pain"],
-            "provoking_activity": form.cleaned_data["provoking_activity"],
-        }
-        now = timezone.now()
-        with transaction.atomic():
-            saved = Episode.objects.filter(pk=episode.pk, baseline_pain__isnull=True).update(
-                **answer,
-                baseline_recorded_at=now,
-                baseline_recorded_by=request.user,
-                updated_at=now,
-            )
-            if saved:
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.CHANGE,
-                    "baseline",
-                    episode=episode,
-                    before={"baseline_pain": None},
-                    after=answer,
-                )
-        if saved:
+        # Like the patient's own baseline: the first answer saved stands.
+        if form.record(request):
             messages.success(request, _("The baseline is saved."))
         else:
             episode.refresh_from_db()

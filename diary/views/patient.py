@@ -82,28 +82,7 @@ def baseline(request, episode_uuid):
         return refuse(request, plan.item("baseline"))
     form = BaselineForm(request.POST or None, instance=episode)
     if form.is_valid():
-        answer = {
-            "baseline_pain": form.cleaned_data["baseline_pain"],
-            "provoking_activity": form.cleaned_data["provoking_activity"],
-        }
-        with transaction.atomic():
-            # A conditional UPDATE: a double tap or a second tab cannot overwrite the first.
-            saved = Episode.objects.filter(pk=episode.pk, baseline_pain__isnull=True).update(
-                **answer,
-                baseline_recorded_at=timezone.now(),
-                baseline_recorded_by=request.user,
-                updated_at=timezone.now(),
-            )
-            if saved:
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.CHANGE,
-                    "baseline",
-                    episode=episode,
-                    before={"baseline_pain": None},
-                    after=answer,
-                )
-        if saved:
+        if form.record(request):
             messages.success(request, _("Your usual pain is saved."))
         else:
             messages.info(request, _("Your usual pain was already saved."))
