@@ -184,3 +184,13 @@ def test_a_signed_in_clinicians_browser_signs_in_as_the_patient(
     with at(SOON):
         set_up(client, link)
         assert client.session.get(SESSION_KEY) == str(new_patient.pk)
+
+
+def test_the_used_page_sends_a_signed_in_patient_to_the_diary_not_to_sign_in(client, link):
+    with at(SOON):
+        set_up(client, link)
+        page = text(client.get(link, follow=True).content.decode())
+
+    assert "already been used" in page
+    assert "Go to your diary" in page
+    assert "Sign in" not in page.replace("Sign out", "")
