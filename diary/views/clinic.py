@@ -101,6 +101,9 @@ class EpisodeRow:
 
     @property
     def needs_attention(self):
+        """A red flag always; a missing baseline or overdue ratings while the diary runs."""
+        if self.plan.status == schedule.STATUS_COMPLETE:
+            return any(code == wording.FLAG_RED for code, _words in self.flags)
         return any(code in NEEDS_ATTENTION for code, _words in self.flags)
 
     @property

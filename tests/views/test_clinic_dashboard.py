@@ -312,3 +312,15 @@ def test_it_pages_on_from_recent_episodes_into_older_ones_newest_first(signed_in
     assert len(first) == 25 and len(second) == 15
     assert first[20:] == [f"Old{number:02d} Test" for number in range(5)]
     assert second == [f"Old{number:02d} Test" for number in range(5, 20)]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_finished_diary_with_gaps_does_not_ask_for_attention(signed_in, clinic):
+    diary(patient_named("gap", clinic), timedelta(days=12), days=2)  # complete, days 3–7 missed
+    diary(patient_named("now", clinic), timedelta(days=1, hours=2))  # in progress, all recorded
+
+    response = signed_in.get(DASHBOARD)
+
+    assert names(response) == ["Now Test", "Gap Test"]
+    assert "Needs attention</span>" not in response.text
+    assert "overdue" in response.text  # the gaps are still shown
