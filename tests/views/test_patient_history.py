@@ -88,7 +88,7 @@ def test_it_shows_what_each_rating_said(signed_in, patient, clinician):
     assert entries(response) == [
         "Day 1 Thu 15 Jan, 10:00 · recorded the day after "
         "Pain 6/10 · relief you felt 20 % · pain medicine (paracetamol) "
-        "soreness at the injection site, fever, redness or drainage at the site "
+        "Soreness at the injection site, fever, redness or drainage at the site "
         "Warm <b>and</b> red"
     ]
     assert "Warm &lt;b&gt;and&lt;/b&gt; red" in response.text  # a note is text, never markup
