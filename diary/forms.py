@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.forms.fields import BaseTemporalField
 from django.urls import reverse
@@ -191,7 +192,11 @@ class RatingForm(forms.ModelForm):
 class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update(autocapitalize="none", autocorrect="off")
+        username = self.fields["username"]
+        username.widget.attrs.update(autocapitalize="none", autocorrect="off")
+        # AuthenticationForm sets max_length after the field is built, so it is never checked:
+        # an over-long name reached authenticate() and django-axes' 255-character column.
+        username.validators.append(MaxLengthValidator(username.max_length))
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "username", "password", Submit("sign_in", _("Sign in"), css_class="btn-lg w-100")

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +90,11 @@ def test_check_deploy_prints_no_warning_under_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_an_over_long_user_name_gets_a_message_not_an_error(client):
+    response = sign_in(client, "0" * 300, WRONG)
+
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
