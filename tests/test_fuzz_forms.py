@@ -4,6 +4,7 @@ The promise to the user: never a server error, and nothing half-saved — a subm
 either saved whole (and then valid) or not at all.
 """
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -19,8 +20,11 @@ from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
 
+# The same examples on every run, so that CI's verdict is reproducible; set
+# PAINLOG_FUZZ_EXPLORE=1 (and raise max_examples) to search new ones.
 FUZZ = settings(
     max_examples=40,
+    derandomize=os.environ.get("PAINLOG_FUZZ_EXPLORE") != "1",
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
