@@ -14,10 +14,10 @@ class AuditedAdmin(admin.ModelAdmin):
 
     audit_what = ""
 
-    def audit(self, request, action, obj, before=None, after=None):
+    def audit(self, request, action, obj, before=None, after=None, what=None):
         episode = obj if isinstance(obj, Episode) else obj.episode
         AuditEvent.record(
-            request, action, self.audit_what, episode=episode, before=before, after=after
+            request, action, what or self.audit_what, episode=episode, before=before, after=after
         )
 
     def save_model(self, request, obj, form, change):
@@ -199,31 +199,14 @@ class EpisodeAdmin(AuditedAdmin):
         before = {rating.pk: snapshot(rating) for rating in Rating.objects.filter(pk__in=known)}
         with transaction.atomic():
             formset.save()
-            for rating in formset.new_objects:
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.CREATE,
-                    "rating",
-                    episode=rating.episode,
-                    after=snapshot(rating),
-                )
-            for rating, _fields in formset.changed_objects:
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.CHANGE,
-                    "rating",
-                    episode=rating.episode,
-                    before=before.get(rating.pk),
-                    after=snapshot(rating),
-                )
-            for rating in formset.deleted_objects:
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.DELETE,
-                    "rating",
-                    episode=rating.episode,
-                    before=before.get(rating.pk),
-                )
+            changes = [
+                *((AuditEvent.Action.CREATE, rating) for rating in formset.new_objects),
+                *((AuditEvent.Action.CHANGE, rating) for rating, _ in formset.changed_objects),
+                *((AuditEvent.Action.DELETE, rating) for rating in formset.deleted_objects),
+            ]
+            for action, rating in changes:
+                after = None if action == AuditEvent.Action.DELETE else snapshot(rating)
+                self.audit(request, action, rating, before.get(rating.pk), after, what="rating")
 
 
 @admin.register(Rating)

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from diary import diagnosis, schedule
 
-MAX_DIARY_DAYS = 14
-TIMED_HOURS = range(1, 7)
+# The schedule owns the diary's shape; the constraints below repeat it in the database.
+MAX_DIARY_DAYS = schedule.MAX_DIARY_DAYS
+TIMED_HOURS = schedule.TIMED_HOURS
 PROVOCATION_SLOT = 0  # Rating.slot of the provocation test; hours 1–6 use their number
 CORRECTION_MINUTES = 60  # a patient may correct their own rating this long after saving it
 

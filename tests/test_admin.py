@@ -135,3 +135,28 @@ def test_changing_a_rating_in_the_admin_is_audited(admin_client, diary):
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AuditEvent.objects.get(action="change", what="rating")
     assert (event.before["pain"], event.after["pain"]) == (2, 5)
+
+
+def test_changing_a_rating_in_the_episodes_inline_is_audited(admin_client, diary):
+    url = reverse("admin:diary_episode_change", args=[diary.pk])
+    page = admin_client.get(url)
+    data = {}
+    for form in [page.context["adminform"].form, *page.context["inline_admin_formsets"][0].formset]:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            if hasattr(field.widget, "widgets"):  # split date and time
+                data[f"{key}_0"], data[f"{key}_1"] = value.strftime("%Y-%m-%d %H:%M:%S").split()
+            else:
+                data[key] = value.pk if hasattr(value, "pk") else value
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+    data[f"{formset.prefix}-0-pain"] = 6
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    event = AuditEvent.objects.get(action="change", what="rating")
+    assert (event.before["pain"], event.after["pain"]) == (2, 6)
