@@ -98,6 +98,7 @@ class BaselineForm(forms.ModelForm):
                 updated_at=now,
             )
             if saved:
+                Episode.objects.filter(pk=self.instance.pk).refresh_readings()
                 AuditEvent.record(
                     request,
                     AuditEvent.Action.CHANGE,

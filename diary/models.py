@@ -9,14 +9,13 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from diary import diagnosis, schedule
+from diary import diagnosis, review, schedule
 
 # The schedule owns the diary's shape; the constraints below repeat it in the database.
 MAX_DIARY_DAYS = schedule.MAX_DIARY_DAYS
@@ -102,6 +101,10 @@ class Clinic(models.Model):
     )
     diary_days = models.PositiveSmallIntegerField(_("diary length (days)"), default=7)
     timed_ratings = models.BooleanField(_("hourly ratings 1–6 h"), default=True)
+    # Counts the changes to what the clinic's dashboard shows (see `changed()`): a cached
+    # dashboard is good while the count has not moved. A counter, not a time: two writers
+    # may commit in the other order than their clocks, a count only grows.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -142,6 +145,42 @@ class Clinic(models.Model):
 
     def __str__(self):
         return self.name
+
+    # What its episodes' readings depend on: a change reads them all again.
+    READING_FIELDS = (
+        "time_zone",
+        "positive_relief",
+        "negative_below",
+        "min_baseline",
+        "provocation_window_start",
+        "provocation_window_end",
+        "provocation_fallback_start",
+        "provocation_fallback_end",
+        "anesthetic_hours",
+        "analgesic_free_hours",
+        "improvement_relief",
+        "responder_relief",
+        "flare_days",
+        "no_improvement_day",
+        "discrepancy_points",
+    )
+
+    def save(self, *args, **kwargs):
+        before = None
+        if self.pk is not None:
+            before = Clinic.objects.filter(pk=self.pk).values(*self.READING_FIELDS).first()
+        super().save(*args, **kwargs)
+        now = {name: getattr(self, name) for name in self.READING_FIELDS}
+        if before is not None and before != now:
+            # Seconds for a clinic of thousands of episodes; an administrator's rare change.
+            self.episodes.refresh_readings()
+        Clinic.changed(self.pk)
+
+    @staticmethod
+    def changed(clinic_id):
+        """Say that what the clinic's dashboard shows has changed: in the writer's transaction,
+        so a dashboard read after it commits is read again."""
+        Clinic.objects.filter(pk=clinic_id).update(version=F("version") + 1)
 
     def clean(self):
         errors = {}
@@ -260,6 +299,24 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    # The clinic's dashboard shows its patients by name: a change of name changes it.
+    SHOWN_FIELDS = frozenset(["first_name", "last_name", "username", "clinic"])
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        shown = update_fields is None or self.SHOWN_FIELDS & set(update_fields)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if shown and self.role == Role.PATIENT and self.clinic_id is not None:
+                Clinic.changed(self.clinic_id)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)  # with the patient's episodes
+            if self.clinic_id is not None:
+                Clinic.changed(self.clinic_id)
+        return deleted
+
     def clean(self):
         super().clean()
         if self.role != self.Role.ADMIN and self.clinic_id is None:
@@ -296,14 +353,45 @@ class EpisodeQuerySet(models.QuerySet):
         """Everything a summary or schedule reads, in a fixed number of queries."""
         return self.select_related("clinic", "patient", "clinician").prefetch_related("ratings")
 
+    def refresh_readings(self, chunk_size=500):
+        """Store each episode's reading again (review.py), and move its `updated_at`.
+
+        For changes that do not go through `Episode.save` or `Rating.save`: a conditional
+        UPDATE, a deleted rating, a clinic's new rules, new rules in the code.
+        """
+        now = timezone.now()
+        fields = [*review.FIELDS, "review_version", "updated_at"]
+        batch = []
+        clinics = set()
+        for episode in self.with_diary().order_by("pk").iterator(chunk_size=chunk_size):
+            clinics.add(episode.clinic_id)
+            episode.apply_reading(episode.ratings.all())
+            episode.updated_at = now
+            batch.append(episode)
+            if len(batch) == chunk_size:
+                Episode.objects.bulk_update(batch, fields)
+                batch = []
+        if batch:
+            Episode.objects.bulk_update(batch, fields)
+        for clinic_id in clinics:
+            Clinic.changed(clinic_id)
+
+    def needing_attention(self, now):
+        """Episodes with a red flag, or late ratings while the diary runs (review.Reading)."""
+        return self.filter(attention_q(now))
+
     def diary_may_be_open(self, now):
         """Episodes injected by `now` whose last daily rating may not have closed yet."""
         # A daily rating closes at the clinic's midnight two days after its day: a day more
         # than the longest diary covers every zone and DST change.
-        injected_at = Coalesce("performed_at", "scheduled_at")
-        return self.alias(injected=injected_at).filter(
-            injected__lte=now, injected__gt=now - timedelta(days=MAX_DIARY_DAYS + 3)
+        return self.filter(
+            starts_at__lte=now, starts_at__gt=now - timedelta(days=MAX_DIARY_DAYS + 3)
         )
+
+
+def attention_q(now):
+    """The condition of `review.Reading.needs_attention` at `now`, for SQL."""
+    return Q(red_flag=True) | Q(attention_at__lte=now, complete_at__gt=now)
 
 
 class Episode(models.Model):
@@ -363,13 +451,42 @@ class Episode(models.Model):
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moves with every change the episode's pages show: its own fields, its ratings, its
+    # clinic's rules. Charts and cached page parts are keyed by it.
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The clinician's reading of the diary, stored at each write so the dashboard can sort,
+    # filter and page in SQL (review.py says what each field means). Never edited by hand.
+    starts_at = models.DateTimeField(editable=False, null=True)  # = injected_at
+    result = models.CharField(max_length=24, blank=True, editable=False)
+    red_flag = models.BooleanField(default=False, editable=False)
+    attention_at = models.DateTimeField(null=True, blank=True, editable=False)
+    complete_at = models.DateTimeField(null=True, editable=False)
+    review = models.JSONField(default=dict, editable=False, encoder=DjangoJSONEncoder)
+    review_version = models.CharField(max_length=16, blank=True, editable=False)
 
     objects = EpisodeQuerySet.as_manager()
 
+    # What the reading is computed from, besides the ratings and the clinic's rules.
+    READING_INPUTS = frozenset(
+        ["scheduled_at", "performed_at", "baseline_pain", "diary_days", "timed_ratings", "clinic"]
+    )
+
     class Meta:
-        ordering = ["-scheduled_at"]
-        indexes = [models.Index(fields=["clinic", "-scheduled_at"], name="episode_clinic_date")]
+        ordering = ["-starts_at"]
+        indexes = [
+            # The dashboard: newest injection first, and those needing attention.
+            models.Index(fields=["clinic", "-starts_at", "-id"], name="episode_clinic_starts"),
+            models.Index(
+                fields=["clinic", "-starts_at", "-id"],
+                condition=Q(red_flag=True),
+                name="episode_clinic_red_flag",
+            ),
+            models.Index(fields=["clinic", "complete_at"], name="episode_clinic_complete"),
+            models.Index(fields=["clinic", "attention_at"], name="episode_clinic_attention"),
+            # A patient's own episodes (Today, History).
+            models.Index(fields=["patient", "-starts_at"], name="episode_patient_starts"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(side__in=[choice.value for choice in Side]), name="episode_side_valid"
@@ -401,8 +518,34 @@ class Episode(models.Model):
     def __str__(self):
         return f"{self.patient} · {self.get_side_display()} · {self.scheduled_at:%Y-%m-%d}"
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.READING_INPUTS & set(update_fields):
+            try:
+                self.apply_reading(self.ratings.all() if self.pk else [])
+            except ValueError:
+                # Values the rules cannot read (a baseline of 11, a 15-day diary) break the
+                # database's constraints too: the save below fails with the database's error.
+                pass
+            if update_fields is not None:
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    *review.FIELDS,
+                    "review_version",
+                    "updated_at",
+                }
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Clinic.changed(self.clinic_id)
+
     def get_absolute_url(self):
         return reverse("clinic:episode", args=[self.uuid])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            Clinic.changed(self.clinic_id)
+        return deleted
 
     def clean(self):
         if self.block_type == self.BlockType.THERAPEUTIC and not self.steroid.strip():
@@ -458,6 +601,10 @@ class Episode(models.Model):
             provocation_close=self.clinic.provocation_fallback_end,
             daily_time=self.daily_time,
         )
+
+    def apply_reading(self, ratings):
+        for name, value in review.read(self, list(ratings), self.clinic).items():
+            setattr(self, name, value)
 
     def new_calendar_token(self):
         """Give the calendar subscription a new secret URL; the old one stops working."""
@@ -553,8 +700,24 @@ class Rating(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        # The episode's charts and summaries are cached by its updated_at: move it.
-        Episode.objects.filter(pk=self.episode_id).update(updated_at=timezone.now())
+        # The episode's reading changes with this rating, and its charts and cached page parts
+        # follow its updated_at. The episode usually comes with its ratings loaded (the
+        # views load it with_diary()): then this costs one UPDATE and no SELECT.
+        episode = self.episode
+        ratings = [r for r in episode.ratings.all() if r.pk != self.pk] + [self]
+        episode.apply_reading(ratings)
+        episode.updated_at = timezone.now()
+        Episode.objects.filter(pk=episode.pk).update(
+            **{name: getattr(episode, name) for name in (*review.FIELDS, "review_version")},
+            updated_at=episode.updated_at,
+        )
+        Clinic.changed(episode.clinic_id)
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        # QuerySet.delete() skips this: RatingAdmin.delete_queryset reads its episodes again.
+        Episode.objects.filter(pk=self.episode_id).refresh_readings()
+        return deleted
 
     def clean(self):
         if self.kind == self.Kind.DAILY and self.day is not None and self.episode_id:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from diary.models import Anesthetic, BlockType, Clinic, Episode, Role, Side, User
@@ -23,6 +24,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     if database["ENGINE"] == "django.db.backends.sqlite3":
         path = tmp_path_factory.mktemp("db") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests, so a
+    clinic's version counts from 0 again, and its cached dashboard must not outlive it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -6,31 +6,30 @@ another clinic's data answers 404. Every number comes from `diagnosis` (through
 `Episode.summary`) and every word from `wording`.
 """
 
+import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from diary import comparison, diagnosis, exports, schedule, wording
+from diary import comparison, diagnosis, exports, review, schedule, wording
 from diary.access import clinician_required, episode_for, patient_for
-from diary.models import MAX_DIARY_DAYS, AuditEvent, Episode, Rating
+from diary.models import AuditEvent, Clinic, Episode
 from diary.views.charts import chart_inputs, chart_text
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 200
-
-# The last daily rating closes at local midnight two days after its day: after the longest
-# diary, plus a day for the hours up to midnight and a DST shift, no episode is in progress.
-IN_PROGRESS_AT_MOST = timedelta(days=MAX_DIARY_DAYS + 3)
 
 NEEDS_ATTENTION = {wording.FLAG_RED, wording.FLAG_NO_BASELINE, wording.FLAG_OVERDUE}
 
@@ -56,7 +55,7 @@ class DashboardFilter(forms.Form):
     )
 
     def narrow(self, episodes, now):
-        """What SQL can do: the search, and the status as far as the injection time tells."""
+        """The episodes that match, from their stored readings (review.py)."""
         self.is_valid()  # an invalid field is left out; the valid ones still filter
         data = self.cleaned_data
         for term in data.get("q", "").split():
@@ -66,22 +65,142 @@ class DashboardFilter(forms.Form):
                 | Q(patient__username__icontains=term)
             )
         status = data.get("status")
-        if status:
-            episodes = episodes.alias(injected=Coalesce("performed_at", "scheduled_at"))
         if status == schedule.STATUS_UPCOMING:
-            episodes = episodes.filter(injected__gt=now)
+            episodes = episodes.filter(starts_at__gt=now)
         elif status == schedule.STATUS_IN_PROGRESS:
-            episodes = episodes.filter(injected__lte=now, injected__gt=now - IN_PROGRESS_AT_MOST)
+            episodes = episodes.filter(starts_at__lte=now, complete_at__gt=now)
         elif status == schedule.STATUS_COMPLETE:
-            episodes = episodes.filter(injected__lte=now)
+            episodes = episodes.filter(starts_at__lte=now, complete_at__lte=now)
+        if data.get("result"):
+            episodes = episodes.filter(result=data["result"])
         return episodes
 
-    def keeps(self, row):
-        """What only the diary's reading can tell: the exact status and the result."""
-        data = self.cleaned_data
-        if data.get("status") and row.plan.status != data["status"]:
-            return False
-        return not data.get("result") or row.summary.diagnostic == data["result"]
+
+# What a dashboard row shows: a third of the columns of an episode, its patient and clinic.
+ROW_FIELDS = (
+    "uuid",
+    "updated_at",
+    "scheduled_at",
+    "performed_at",
+    "side",
+    "block_type",
+    "steroid",
+    *review.FIELDS,
+    "patient__username",
+    "patient__first_name",
+    "patient__last_name",
+    "clinic__time_zone",
+)
+
+
+class ReviewList:
+    """The dashboard's rows: those needing attention first, then the newest injection first.
+
+    The order and the filters read each episode's stored reading (review.py), so SQL sorts
+    and pages a clinic of any size, and only the rows shown are read. Those needing attention
+    are the episodes with a red flag (a partial index) and those late while their diary runs
+    (an index on `complete_at` reaches only recent ones); the others come in injection order
+    (an index). Paginator counts it and slices it like a list.
+    """
+
+    ORDER = ("-starts_at", "-pk")
+
+    def __init__(self, episodes, now):
+        late = Q(attention_at__lte=now, complete_at__gt=now)
+        self.now = now
+        self.episodes = episodes
+        self.red = episodes.filter(red_flag=True)
+        self.late = episodes.filter(late, red_flag=False)
+        self.others = episodes.filter(red_flag=False).exclude(late)
+
+    def count(self):
+        return self.episodes.count()
+
+    def keys(self, episodes, start, stop):
+        return list(episodes.order_by(*self.ORDER).values_list("starts_at", "pk")[start:stop])
+
+    def __getitem__(self, window):
+        start, stop = window.start or 0, window.stop
+        # Each list of those needing attention up to the page's end, merged in page order.
+        red, late = self.keys(self.red, 0, stop), self.keys(self.late, 0, stop)
+        attention = sorted(red + late, reverse=True)
+        page = attention[start:stop]
+        if len(red) < stop and len(late) < stop and len(page) < stop - start:
+            # Both lists are whole: the others fill the page from where they end.
+            first = max(0, start - len(attention))
+            page += self.keys(self.others, first, first + stop - start - len(page))
+        pks = [pk for _starts_at, pk in page]
+        episodes = self.episodes.filter(pk__in=pks).select_related("patient", "clinic")
+        by_pk = {episode.pk: episode for episode in episodes.only(*ROW_FIELDS)}
+        return [review.Reading.at(by_pk[pk], self.now) for pk in pks if pk in by_pk]
+
+    def valid_until(self, rows):
+        """The next moment the clock alone changes this list: an episode starts, turns
+        late or completes, or a rating shown turns overdue. A cached page is good until then.
+        """
+        moments = [row.next_change for row in rows]
+        for field in ("starts_at", "attention_at", "complete_at"):
+            later = self.episodes.filter(**{f"{field}__gt": self.now}).order_by(field)
+            moments.append(later.values_list(field, flat=True).first())
+        return min((moment for moment in moments if moment is not None), default=None)
+
+
+# A cached dashboard lives until its clinic changes, the clock changes it, or this long.
+DASHBOARD_CACHE_SECONDS = 3600
+
+
+@clinician_required
+@require_safe
+def dashboard(request):
+    """The clinic's episodes for review, from a cache while nothing they show has changed.
+
+    The key holds the clinic's version (models.Clinic.changed), read before the episodes: a
+    write committed after this read makes a new key. The entry holds the moment the clock
+    alone would change the page.
+    """
+    now = timezone.now()
+    form = DashboardFilter(request.GET)
+    episodes = form.narrow(Episode.objects.for_clinician(request.user), now)
+    version = (
+        Clinic.objects.filter(pk=request.user.clinic_id).values_list("version", flat=True).first()
+    )
+    parts = [
+        request.user.clinic_id,
+        version,
+        get_language(),
+        sorted(form.cleaned_data.items()),
+        request.GET.get("page", ""),
+    ]
+    key = "painlog:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None or (cached[0] is not None and now >= cached[0]):
+        content, valid_until = dashboard_content(request, form, episodes, now)
+        timeout = DASHBOARD_CACHE_SECONDS
+        if valid_until is not None:
+            timeout = max(1, min(timeout, int((valid_until - now).total_seconds()) + 1))
+        cache.set(key, (valid_until, content), timeout)
+    else:
+        content = cached[1]
+    AuditEvent.record(request, AuditEvent.Action.VIEW, "dashboard")
+    return render(request, "diary/clinic/dashboard.html", {"content": content})
+
+
+def dashboard_content(request, form, episodes, now):
+    """The dashboard's HTML inside the page's frame, and until when the clock keeps it."""
+    reviews = ReviewList(episodes, now)
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "chosen": {name: form.data.get(name, "") for name in form.fields},
+        "status_choices": [(value, str(label)) for value, label in form.fields["status"].choices],
+        "result_choices": [(value, str(label)) for value, label in form.fields["result"].choices],
+        "page_numbers": page.paginator.get_elided_page_range(page.number),
+        "ellipsis": Paginator.ELLIPSIS,
+        "filtered": form.has_changed(),
+    }
+    content = render_to_string("diary/clinic/_dashboard_content.html", context, request)
+    return mark_safe(content), reviews.valid_until(page.object_list)
 
 
 @dataclass(frozen=True)
@@ -122,79 +241,6 @@ def episode_flags(episode, summary, plan):
         (wording.FLAG_ANALGESIC, diagnosis.ANALGESIC_BEFORE_TEST in summary.reasons),
     ]
     return tuple((code, wording.flag_text(code, len(overdue))) for code, raised in codes if raised)
-
-
-def sort_for_review(rows):
-    """Needs attention first, then by injection time, newest first."""
-    rows = sorted(rows, key=lambda row: row.episode.injected_at, reverse=True)
-    return sorted(rows, key=lambda row: not row.needs_attention)
-
-
-class ReviewList:
-    """The dashboard's rows: recent episodes sorted for review, then older ones, newest first.
-
-    Needs-attention ordering depends on each episode's summary and schedule, which only Python
-    computes (diagnosis.py and schedule.py are the one place of those rules). Only recent
-    episodes (upcoming, in progress or finished within IN_PROGRESS_AT_MOST) can be overdue or
-    miss a baseline now, and there are as many of those as a clinic injects in a couple of
-    weeks, whatever its history; a red-flag symptom is found in SQL at any age. The rest are
-    complete and stay in injection order, so SQL pages them and only the page shown is read.
-    Paginator slices this like a list; every slice runs a fixed number of queries.
-    """
-
-    def __init__(self, episodes, form, now):
-        self.form, self.now = form, now
-        red_flag = Rating.objects.filter(episode=OuterRef("pk"), fever_redness=True)
-        episodes = episodes.alias(
-            injected=Coalesce("performed_at", "scheduled_at"), red_flag=Exists(red_flag)
-        )
-        # Recent episodes, and older ones with a red-flag symptom, are read and sorted.
-        watch = Q(injected__gt=now - IN_PROGRESS_AT_MOST) | Q(red_flag=True)
-        self.recent = sort_for_review(self.rows(episodes.filter(watch).with_diary()))
-        self.older = episodes.exclude(watch).order_by("-injected", "-pk")
-        self.older_count = None
-        if form.cleaned_data.get("result"):
-            # A result is only known from the reading: read every older episode.
-            self.older = self.rows(self.older.with_diary())
-            self.older_count = len(self.older)
-
-    def rows(self, episodes):
-        rows = (EpisodeRow.of(episode, self.now) for episode in episodes)
-        return [row for row in rows if self.form.keeps(row)]
-
-    def __len__(self):
-        if self.older_count is None:
-            self.older_count = self.older.count()
-        return len(self.recent) + self.older_count
-
-    def __getitem__(self, window):
-        start, stop = window.start or 0, window.stop
-        recent = self.recent[start:stop]
-        older_stop = stop - len(self.recent)
-        if older_stop <= 0:
-            return recent
-        older = self.older[max(0, start - len(self.recent)) : older_stop]
-        if isinstance(older, list):
-            return recent + older
-        return recent + self.rows(older.with_diary())
-
-
-@clinician_required
-@require_safe
-def dashboard(request):
-    now = timezone.now()
-    form = DashboardFilter(request.GET)
-    episodes = form.narrow(Episode.objects.for_clinician(request.user), now)
-    page = Paginator(ReviewList(episodes, form, now), PAGE_SIZE).get_page(request.GET.get("page"))
-    AuditEvent.record(request, AuditEvent.Action.VIEW, "dashboard")
-    context = {
-        "form": form,
-        "page": page,
-        "page_numbers": page.paginator.get_elided_page_range(page.number),
-        "ellipsis": Paginator.ELLIPSIS,
-        "filtered": form.has_changed(),
-    }
-    return render(request, "diary/clinic/dashboard.html", context)
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,7 @@ def injection_time(request, episode_uuid):
                 .update(performed_at=moment, updated_at=now)
             )
             if saved:
+                Episode.objects.filter(pk=episode.pk).refresh_readings()
                 AuditEvent.record(
                     request,
                     AuditEvent.Action.CHANGE,

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
+from diary.models import PROVOCATION_SLOT, AuditEvent, Clinic, Episode, Kind, Rating, Role
 from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +16,14 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # London is on UTC until 29 March
 DASHBOARD = reverse("clinic:dashboard")
 
-# The session, the user, the audit entry, the staff idle timeout moving the session's expiry
-# (a savepoint around an update): 6. Then the recent (and red-flag) episodes with their
-# ratings: 2; the older episodes' count, and the page of them with their ratings: 3.
-QUERIES = 11
-# Filtered by result, every older episode is read (with its ratings) instead of counted.
-QUERIES_BY_RESULT = 10
+# A dashboard cached while nothing it shows has changed: the session, the user, the clinic's
+# version and the audit entry. (The staff idle timeout writes the session at most once a
+# minute: the tests warm up first.)
+CACHED_QUERIES = 4
+# Read afresh: the count; the first page's episodes with a red flag, late in a running
+# diary, the others (each from an index); the rows shown; the next moments the clock changes
+# the page (three indexed look-ups).
+FRESH_QUERIES = 12
 
 
 def text(fragment):
@@ -57,6 +59,12 @@ def diary(patient, ago, *, baseline=8, provocation=2, daily_pain=4, days=None, *
     for rating in ratings:
         rating.episode = episode
     Rating.objects.bulk_create(ratings)
+    return read_again(episode)
+
+
+def read_again(episode):
+    """Store the reading again after writes that skip Rating.save(), as the app's never do."""
+    Episode.objects.filter(pk=episode.pk).refresh_readings()
     return episode
 
 
@@ -73,7 +81,7 @@ def signed_in(client, clinician):
 def red_flag_diary(patient):
     episode = diary(patient, timedelta(days=30))
     Rating.objects.filter(episode=episode, day=2).update(fever_redness=True)
-    return episode
+    return read_again(episode)
 
 
 @pytest.fixture
@@ -164,6 +172,7 @@ def test_it_shows_status_result_steroid_flags_and_completeness(signed_in, clinic
 def test_it_flags_pain_medicine_before_the_test_without_asking_for_attention(signed_in, clinic):
     episode = diary(patient_named("mo", clinic), timedelta(days=20))
     Rating.objects.filter(episode=episode, slot=PROVOCATION_SLOT).update(analgesic=True)
+    read_again(episode)
 
     (row,) = rows(signed_in.get(DASHBOARD))
 
@@ -283,11 +292,15 @@ def test_it_runs_the_same_number_of_queries_however_many_episodes(
         diary(patient, timedelta(days=number * 2 + 1))
     red_flag_diary(patient_named("rita", clinic))
     diary(patient_named("ann", clinic), timedelta(days=40))  # long complete
+    signed_in.get(DASHBOARD)  # the session's idle deadline moves; the page is cached
 
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(CACHED_QUERIES):
+        signed_in.get(DASHBOARD)
+    Clinic.changed(clinic.pk)
+    with django_assert_num_queries(FRESH_QUERIES):
         response = signed_in.get(DASHBOARD)
-    with django_assert_num_queries(QUERIES_BY_RESULT):
-        signed_in.get(f"{DASHBOARD}?result=positive&q=test")
+    with django_assert_num_queries(FRESH_QUERIES):
+        signed_in.get(f"{DASHBOARD}?result=positive&q=test&status=complete&page=2")
 
     assert len(names(response)) == episodes + 2
 

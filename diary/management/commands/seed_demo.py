@@ -316,6 +316,8 @@ class Command(BaseCommand):
                 )
             )
         Rating.objects.bulk_create(ratings)
+        # bulk_create skips Rating.save(), which stores the episode's reading: do it here.
+        Episode.objects.filter(pk=episode.pk).refresh_readings()
         return episode
 
     def stated_relief(self, baseline, pain):

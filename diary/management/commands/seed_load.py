@@ -110,10 +110,16 @@ class DiaryFactory:
             for patient in patients
             for _ in range(episodes_per_patient)
         ]
+        diaries = [self.ratings(episode) for episode in episodes]
+        for episode, ratings in zip(episodes, diaries, strict=True):
+            episode.clinic = clinic  # one object for all: its zone and rules are read once
+            episode.apply_reading(ratings)  # what Episode.save() and Rating.save() would store
         Episode.objects.bulk_create(episodes, batch_size=BATCH)
-        # bulk_create sets primary keys on PostgreSQL and SQLite 3.35+ (RETURNING).
-        ratings = [rating for episode in episodes for rating in self.ratings(episode)]
+        # bulk_create sets primary keys on PostgreSQL and SQLite 3.35+ (RETURNING); each
+        # rating takes its episode's key from the object when it is inserted.
+        ratings = [rating for diary in diaries for rating in diary]
         Rating.objects.bulk_create(ratings, batch_size=BATCH)
+        Clinic.changed(clinic.pk)  # bulk_create skips Episode.save(), which says so
         return len(episodes), len(ratings)
 
     def episode(self, clinic, clinician, patient):

@@ -1,0 +1,133 @@
+"""The dashboard comes from a cache, and never shows a clinician less than the diaries say.
+
+Every way the data it shows can change (a rating, a baseline, a name, an erasure, the clinic's
+rules) and the clock alone (a rating turning overdue) must show on the next look.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from diary.models import PROVOCATION_SLOT, Kind, Rating
+from tests.conftest import make_episode
+from tests.views.test_clinic_dashboard import rows
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+DASHBOARD = reverse("clinic:dashboard")
+
+
+@pytest.fixture
+def look(client, clinician):
+    """The clinician's dashboard rows, at `when`."""
+    client.force_login(clinician)
+
+    def look(when=NOW):
+        with time_machine.travel(when, tick=False):
+            response = client.get(DASHBOARD)
+        assert response.status_code == 200
+        return rows(response) if "<tbody>" in response.text else []
+
+    return look
+
+
+def test_a_rating_the_patient_saves_shows_at_once(look, patient):
+    episode = make_episode(patient, injected_at=NOW - timedelta(days=2, hours=2))
+    assert "Fever" not in look()[0]
+
+    phone = Client()
+    phone.force_login(patient)
+    with time_machine.travel(NOW, tick=False):
+        phone.post(
+            reverse("patient:rate", args=[episode.uuid, "day-2"]),
+            {"pain": "6", "fever_redness": "on", "ice_heat": "none"},
+        )
+
+    assert "Fever, redness or drainage reported" in look()[0]
+
+
+def test_a_corrected_rating_shows_at_once(look, patient):
+    episode = make_episode(patient, injected_at=NOW - timedelta(hours=2), baseline=8)
+    at = episode.injected_at + timedelta(minutes=25)
+    rating = Rating.objects.create(
+        episode=episode, kind=Kind.TIMED, slot=PROVOCATION_SLOT, felt_at=at, recorded_at=at, pain=6
+    )
+    assert "Negative (25 %)" in look()[0]
+
+    rating.pain = 1  # as the correction page saves it
+    rating.save()
+
+    assert "Positive (88 %)" in look()[0]
+
+
+def test_a_baseline_entered_by_the_clinician_shows_at_once(look, client, patient):
+    episode = make_episode(patient, injected_at=NOW - timedelta(minutes=40), baseline=None)
+    assert "No baseline" in look()[0]
+
+    with time_machine.travel(NOW, tick=False):
+        client.post(
+            reverse("clinic:baseline", args=[episode.uuid]),
+            {"provoking_activity": "getting out of the car", "baseline_pain": "8"},
+        )
+
+    assert "No baseline" not in look()[0]
+
+
+def test_a_renamed_patient_and_an_erased_one_show_at_once(look, patient):
+    make_episode(patient, injected_at=NOW - timedelta(days=20))
+    assert look()[0].startswith("Patient Test")
+
+    patient.first_name = "Renamed"
+    patient.save()
+    assert look()[0].startswith("Renamed Test")
+
+    patient.delete()
+    assert look() == []
+
+
+def test_new_clinic_rules_show_at_once(look, patient, clinic):
+    episode = make_episode(patient, injected_at=NOW - timedelta(hours=2), baseline=8)
+    at = episode.injected_at + timedelta(minutes=25)
+    Rating.objects.create(
+        episode=episode, kind=Kind.TIMED, slot=PROVOCATION_SLOT, felt_at=at, recorded_at=at, pain=2
+    )
+    assert "Positive (75 %)" in look()[0]
+
+    clinic.positive_relief = 80
+    clinic.save()
+
+    assert "Indeterminate (75 %)" in look()[0]
+
+
+def test_a_rating_turning_overdue_shows_without_any_write(look, patient):
+    # The provocation test closes 60 minutes after the injection: at NOW + 50 minutes.
+    make_episode(patient, injected_at=NOW - timedelta(minutes=10), baseline=7)
+    assert "overdue" not in look()[0]
+    assert "overdue" not in look(NOW + timedelta(minutes=29))[0]  # staff idle out at 30
+    assert "overdue" not in look(NOW + timedelta(minutes=49))[0]
+
+    row = look(NOW + timedelta(minutes=51))[0]
+
+    assert "Needs attention" in row
+    assert "1 rating overdue" in row
+
+
+def test_a_booked_episode_shows_at_once(look, client, patient):
+    assert look() == []
+
+    make_episode(patient, injected_at=NOW + timedelta(days=3), baseline=None)
+
+    assert "Upcoming" in look()[0]
+
+
+def test_a_second_rating_turning_overdue_shows_without_any_write(look, patient):
+    # The provocation test closed at NOW - 10 minutes; hour 1 closes at NOW + 50 minutes.
+    make_episode(patient, injected_at=NOW - timedelta(minutes=70), baseline=7)
+    assert "1 rating overdue" in look()[0]
+    assert "1 rating overdue" in look(NOW + timedelta(minutes=29))[0]
+
+    assert "2 ratings overdue" in look(NOW + timedelta(minutes=51))[0]
