@@ -1,3 +1,4 @@
+import time
 import zoneinfo
 
 from django.conf import settings
@@ -5,14 +6,21 @@ from django.utils import timezone
 
 from diary.models import Role
 
+DEADLINE_MOVED_KEY = "staff_deadline_moved"
+
 
 class StaffIdleTimeoutMiddleware:
     """Clinicians and admins are signed out after a short idle time; patients stay signed in.
 
     A patient keeps the diary on their own phone for two weeks, so their session lasts
     SESSION_COOKIE_AGE. Staff read many patients' data on shared computers: their session
-    expires STAFF_IDLE_SECONDS after their last request (each request moves the deadline).
+    expires STAFF_IDLE_SECONDS after their last request. Moving the deadline means writing
+    the session, so it moves at most once a minute: a clinician reading page after page
+    costs one session write a minute, not one a page, and the deadline comes at most a
+    minute early, never late.
     """
+
+    RESOLUTION_SECONDS = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,7 +28,11 @@ class StaffIdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.role != Role.PATIENT:
-            request.session.set_expiry(settings.STAFF_IDLE_SECONDS)
+            now = int(time.time())
+            moved = request.session.get(DEADLINE_MOVED_KEY)
+            if moved is None or not 0 <= now - moved < self.RESOLUTION_SECONDS:
+                request.session[DEADLINE_MOVED_KEY] = now
+                request.session.set_expiry(settings.STAFF_IDLE_SECONDS)
         return self.get_response(request)
 
 

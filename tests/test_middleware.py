@@ -47,3 +47,23 @@ def test_it_sends_idle_staff_to_sign_in_again(client, clinician):
         assert client.get(reverse("session_check")).status_code == 204
     with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=UTC), tick=False):
         assert client.get(reverse("session_check")).status_code == 302
+
+
+def test_it_moves_a_staff_deadline_at_most_once_a_minute(
+    client, clinician, django_assert_num_queries
+):
+    client.force_login(clinician)
+    start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        client.get(reverse("session_check"))
+    # Within the minute: the session and the user are read, the session is not written.
+    with time_machine.travel(datetime(2026, 11, 27, 9, 0, 59, tzinfo=UTC), tick=False):
+        with django_assert_num_queries(2):
+            assert client.get(reverse("session_check")).status_code == 204
+    # Later requests move it again: 9:29 keeps the clinician signed in until 9:59.
+    with time_machine.travel(datetime(2026, 11, 27, 9, 29, tzinfo=UTC), tick=False):
+        client.get(reverse("session_check"))
+    with time_machine.travel(datetime(2026, 11, 27, 9, 58, tzinfo=UTC), tick=False):
+        assert client.get(reverse("session_check")).status_code == 204
+    with time_machine.travel(datetime(2026, 11, 27, 10, 29, 1, tzinfo=UTC), tick=False):
+        assert client.get(reverse("session_check")).status_code == 302
