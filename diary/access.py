@@ -33,9 +33,19 @@ patient_required = role_required(User.Role.PATIENT)
 clinician_required = role_required(User.Role.CLINICIAN)
 
 
-def episode_for(user, episode_uuid):
-    """The episode `user` may see, with everything its summary and schedule read."""
-    episodes = Episode.objects.visible_to(user).with_diary()
+def episode_for(user, episode_uuid, *, diary=True):
+    """The episode `user` may see, with everything its summary and schedule read.
+
+    `diary=False` loads only what names it and dates it (its uuid, `updated_at`, its
+    patient's public id), for a view that may answer from a cache (the chart).
+    """
+    episodes = Episode.objects.visible_to(user)
+    if diary:
+        episodes = episodes.with_diary()
+    else:
+        episodes = episodes.select_related("patient").only(
+            "uuid", "updated_at", "clinic_id", "patient__public_id"
+        )
     return get_object_or_404(episodes, uuid=episode_uuid)
 
 

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils import formats
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -53,31 +54,18 @@ def chart_title(episode):
 
 
 def chart_etag(episode, size="wide"):
-    """Changes whenever the chart would: the episode, any rating, the clinic's rules or the code.
-
-    The ratings' count and latest `recorded_at` catch a new rating; their drawn values catch a
-    correction that kept its time. All of it is already loaded, so this costs no query.
+    """Changes whenever the chart would: the episode's `updated_at` moves with any change to
+    it, its ratings or its clinic's rules and zone (models.py), RENDERER with the code. The
+    language is there for the day the chart's words are translated. It costs no query.
     """
-    ratings = sorted(episode.ratings.all(), key=lambda rating: rating.pk)
-    latest = max((rating.recorded_at for rating in ratings), default=None)
-    parts = [
-        RENDERER,
-        episode.uuid,
-        episode.updated_at.isoformat(),
-        len(ratings),
-        latest.isoformat() if latest else "",
-        [(r.pk, r.kind, r.felt_at, r.day, r.pain, r.relief, r.analgesic) for r in ratings],
-        episode.clinic.rules(),
-        episode.clinic.time_zone,
-        chart_title(episode),
-        SIZES[size],
-    ]
+    parts = [RENDERER, episode.uuid, episode.updated_at.isoformat(), get_language(), size]
     return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:40])
 
 
 @require_safe
 def episode_chart(request, episode_uuid):
-    episode = episode_for(request.user, episode_uuid)
+    # Only the episode itself: a browser that holds the chart, or the cache, needs no more.
+    episode = episode_for(request.user, episode_uuid, diary=False)
     if request.user.role == Role.CLINICIAN:
         # Every look at a patient's data by the clinic leaves a trace, 304s included.
         AuditEvent.record(request, AuditEvent.Action.VIEW, "chart", episode=episode)
@@ -85,7 +73,14 @@ def episode_chart(request, episode_uuid):
     etag = chart_etag(episode, size)
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        response = HttpResponse(chart_svg(episode, etag, size), content_type="image/svg+xml")
+        svg = cache.get(cache_key(etag))
+        if svg is None:
+            # Drawn from the whole diary, under the ETag of what was drawn (the diary may
+            # have changed since the first look).
+            episode = episode_for(request.user, episode_uuid)
+            etag = chart_etag(episode, size)
+            svg = chart_svg(episode, etag, size)
+        response = HttpResponse(svg, content_type="image/svg+xml")
     response["ETag"] = etag
     # Private: it is health data. no-cache: the browser asks again each time, and the ETag
     # turns that into a 304 while nothing changed.
@@ -93,16 +88,18 @@ def episode_chart(request, episode_uuid):
     return response
 
 
+def cache_key(etag):
+    return "painlog:chart:" + etag.strip('"')
+
+
 def chart_svg(episode, etag, size):
-    key = "painlog:chart:" + etag.strip('"')
-    svg = cache.get(key)
-    if svg is None:
-        width, height = SIZES[size]
-        figure = charts.episode_figure(
-            title=chart_title(episode), width=width, height=height, **chart_inputs(episode)
-        )
-        svg = charts.render_svg(figure)
-        cache.set(key, svg, CACHE_SECONDS)
+    """Draw the chart of `episode` (loaded with_diary()) and cache it under its ETag."""
+    width, height = SIZES[size]
+    figure = charts.episode_figure(
+        title=chart_title(episode), width=width, height=height, **chart_inputs(episode)
+    )
+    svg = charts.render_svg(figure)
+    cache.set(cache_key(etag), svg, CACHE_SECONDS)
     return svg
 
 
