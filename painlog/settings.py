@@ -8,6 +8,7 @@ REDIS_URL               shared cache, sessions and login lockout for several app
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 DJANGO_HSTS_PRELOAD     "1" opts in to the HSTS preload list (a commitment hard to undo)
 PAINLOG_SITE_URL        e.g. https://painlog.example.org, for links in reminder e-mails
+PAINLOG_STATIC_ROOT     where collectstatic writes (default: staticfiles/)
 """
 
 import os
@@ -179,7 +180,9 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# PAINLOG_STATIC_ROOT moves collectstatic's output: the load run (diary/loadrun.py) collects
+# into a throw-away folder so its gunicorn serves the real manifest without touching this one.
+STATIC_ROOT = Path(os.environ.get("PAINLOG_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

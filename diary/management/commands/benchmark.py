@@ -7,12 +7,19 @@ configured engine), so it never touches real data.
 Output: one row per page and data size: median and p95 in ms, the ratio of the median to the
 bare view's, the SQL query count, and for the large size the growth of the median and of the
 query count from the small size. Exits 1 when a budget is broken.
+
+`--load` runs the load run instead (diary/loadrun.py): real gunicorn with two workers on the
+same kind of throw-away database, patients recording ratings while clinicians read the
+dashboard, then the bare view under the same concurrency. It prints the throughput of both and
+exits 1 only when a request failed or a rating was lost or stored twice, never on a timing.
 """
 
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +29,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
 
+from diary import loadrun
 from diary.management.commands.seed_load import DiaryFactory
 from diary.models import Episode, Role, User
 
@@ -55,8 +63,15 @@ class Command(BaseCommand):
         parser.add_argument("--large", type=int, default=10000, help="episodes in the clinic")
         parser.add_argument("--repeat", type=int, default=30, help="timed requests per page")
         parser.add_argument("--no-budgets", action="store_true", help="report only; always exit 0")
+        parser.add_argument(
+            "--load", action="store_true", help="run the load run against gunicorn instead"
+        )
+        parser.add_argument("--load-clients", type=int, default=6, help="concurrent clients")
+        parser.add_argument("--load-requests", type=int, default=300, help="requests per phase")
 
     def handle(self, *args, small, large, repeat, no_budgets, **options):
+        if options["load"]:
+            return run_load(self.stdout, small, options["load_clients"], options["load_requests"])
         if not 0 < small < large:
             raise CommandError("--small must be above 0 and below --large.")
         setup_test_environment()
@@ -241,3 +256,72 @@ def make_episode(clinic, clinician, patient, injected_at):
         provoking_activity="walking",
         diary_days=7,
     )
+
+
+def run_load(stdout, background, clients, requests):
+    """The load run on a throw-away database holding a clinic of `background` episodes.
+
+    SQLite's test database is a file here, not memory: gunicorn's workers must open it too.
+    """
+    if clients < 2 or requests < 3 * clients:
+        raise CommandError("--load needs 2 clients or more, and 3 requests per client or more.")
+    readers = 2 if clients >= 6 else 1
+    setup_test_environment()
+    folder = tempfile.TemporaryDirectory(prefix="painlog-benchmark-")
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = str(Path(folder.name) / "test.sqlite3")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        factory = DiaryFactory(seed=7)
+        clinic, clinician = factory.clinic("Load run clinic")
+        factory.add_patients(clinic, clinician, background)
+        stdout.write(
+            f"Load run on {connection.vendor}, gunicorn with {loadrun.WORKERS} workers: "
+            f"{clients - readers} patients recording ratings, {readers} reading the dashboard "
+            f"of {background} episodes, then the bare view …"
+        )
+        result = loadrun.load_run(
+            clinic, clinician, patients=clients - readers, readers=readers, requests=requests
+        )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        folder.cleanup()
+    for line in load_report(result):
+        stdout.write(line)
+    if not result.ok:
+        raise CommandError(
+            f"{len(result.problems)} problem(s) in the load run: " + "; ".join(result.problems[:10])
+        )
+
+
+def load_report(result):
+    header = (
+        f"{'phase':<6} {'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} "
+        f"{'requests/s':>10} {'ratio':>6} {'ratings saved/expected':>22} {'duplicated':>10}"
+    )
+    lines = [header, "-" * len(header)]
+    for phase in (result.mixed, result.bare):
+        mixed = phase is result.mixed
+        ratings = f"{result.saved}/{result.expected}" if mixed else "-"
+        lines.append(
+            f"{phase.name:<6} {phase.clients:>7} {phase.requests:>8} {len(phase.failures):>6} "
+            f"{phase.seconds:>7.2f} {phase.per_second:>10.1f} "
+            f"{(result.ratio if mixed else 1.0):>6.2f} {ratings:>22} "
+            f"{(len(result.duplicated) if mixed else '-'):>10}"
+        )
+    lines.append("")
+    lines.append(f"{'request':<12} {'phase':<6} {'count':>5} {'median ms':>10} {'p95 ms':>8}")
+    for phase in (result.mixed, result.bare):
+        for label, seconds in sorted(phase.latencies.items()):
+            ordered = sorted(seconds)
+            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            lines.append(
+                f"{label:<12} {phase.name:<6} {len(ordered):>5} "
+                f"{statistics.median(ordered) * 1000:>10.1f} {p95 * 1000:>8.1f}"
+            )
+    lines.append(
+        f"{len(result.doubles)} ratings sent twice at the same moment; {len(result.lost)} lost; "
+        f"{len(result.server_errors)} error lines in gunicorn's log; whole run "
+        f"{result.seconds:.1f} s (collectstatic and gunicorn's start included)."
+    )
+    return lines
