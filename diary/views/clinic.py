@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,11 +24,11 @@ from django.views.decorators.http import require_safe
 
 from diary import comparison, diagnosis, exports, review, schedule, wording
 from diary.access import clinician_required, episode_for, patient_for
-from diary.models import AuditEvent, Clinic, Episode
+from diary.models import AuditEvent, Clinic, Episode, Rating
 from diary.views.charts import chart_inputs, chart_text
 
 PAGE_SIZE = 25
-EXPORT_CHUNK = 200
+EXPORT_CHUNK = 500
 
 NEEDS_ATTENTION = {wording.FLAG_RED, wording.FLAG_NO_BASELINE, wording.FLAG_OVERDUE}
 
@@ -310,12 +309,54 @@ def reading(episode, now):
     }
 
 
+# What the episode page's frame and its cache key read; the rest comes from the cache.
+EPISODE_KEY_FIELDS = (
+    "uuid",
+    "updated_at",
+    "scheduled_at",
+    "performed_at",
+    *review.FIELDS,
+    "clinic__time_zone",
+    "patient__username",
+    "patient__first_name",
+    "patient__last_name",
+    "patient__public_id",
+)
+EPISODE_CACHE_SECONDS = 3600
+
+
 @clinician_required
 @require_safe
 def episode(request, episode_uuid):
-    episode = episode_for(request.user, episode_uuid)
+    """One episode, its page cached while nothing it shows has changed.
+
+    `updated_at` moves with any change to the episode, its ratings or its clinic's rules
+    (models.py); the patient's name and the language are in the key besides, and the stored
+    reading says when the clock alone changes the page (a rating turning overdue).
+    """
+    now = timezone.now()
+    episode = episode_for(request.user, episode_uuid, fields=EPISODE_KEY_FIELDS)
     AuditEvent.record(request, AuditEvent.Action.VIEW, "episode", episode=episode)
-    return render(request, "diary/clinic/episode.html", reading(episode, timezone.now()))
+    parts = [
+        episode.updated_at,
+        str(episode.patient),
+        episode.clinic.time_zone,
+        get_language(),
+    ]
+    key = f"painlog:episode:{episode.uuid}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None or (cached[0] is not None and now >= cached[0]):
+        whole = episode_for(request.user, episode_uuid)
+        content = render_to_string(
+            "diary/clinic/_episode_content.html", reading(whole, now), request
+        )
+        changes_at = review.Reading.at(whole, now).changes_at
+        timeout = EPISODE_CACHE_SECONDS
+        if changes_at is not None:
+            timeout = max(1, min(timeout, int((changes_at - now).total_seconds()) + 1))
+        cached = (changes_at, mark_safe(content))
+        cache.set(key, cached, timeout)
+    return render(request, "diary/clinic/episode.html", {"episode": episode, "content": cached[1]})
 
 
 @dataclass(frozen=True)
@@ -379,18 +420,35 @@ def episode_csv(request, episode_uuid):
 @clinician_required
 @require_safe
 def export(request):
-    # In chunks, each with its ratings prefetched: memory and queries stay bounded however
-    # large the clinic.
-    episodes = (
-        Episode.objects.for_clinician(request.user)
-        .with_diary()
-        .alias(injected=Coalesce("performed_at", "scheduled_at"))
-        .order_by(F("injected").desc(), "pk")
-        .iterator(chunk_size=EXPORT_CHUNK)
-    )
+    episodes = Episode.objects.for_clinician(request.user)
     filename = f"painlog-episodes-{timezone.localdate():%Y-%m-%d}.csv"
     AuditEvent.record(request, AuditEvent.Action.EXPORT, "clinic episodes CSV")
-    return exports.episodes_csv_response(episodes, filename=filename)
+    return exports.episodes_csv_response(with_ratings(episodes), filename=filename)
+
+
+def with_ratings(episodes):
+    """The episodes, newest injection first, each with its ratings, in two queries whatever
+    their number, read as the CSV streams: memory holds one chunk of each, not the clinic.
+
+    The episodes and all their ratings come in the same order from two cursors, and are
+    matched up as they go, as a merge of two sorted files would be.
+    """
+    episodes = episodes.select_related("clinic", "patient").order_by("-starts_at", "-pk")
+    ratings = Rating.objects.filter(episode__in=episodes.values("pk")).order_by(
+        "-episode__starts_at", "-episode_id", "pk"
+    )
+    ratings = iter(ratings.iterator(chunk_size=EXPORT_CHUNK))
+    rating = next(ratings, None)
+    for episode in episodes.iterator(chunk_size=EXPORT_CHUNK):
+        own = []
+        while rating is not None and rating.episode_id == episode.pk:
+            rating.episode = episode
+            own.append(rating)
+            rating = next(ratings, None)
+        episode._prefetched_objects_cache = {"ratings": own}
+        yield episode
+        # Written: break the episode-rating cycle, or the chunks would wait for a full GC.
+        episode._prefetched_objects_cache = {}
 
 
 @clinician_required

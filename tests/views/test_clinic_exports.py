@@ -3,6 +3,7 @@
 import csv
 import dataclasses
 import io
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,9 @@ import time_machine
 from django.urls import reverse
 
 from diary import diagnosis, exports
-from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
+from diary.management.commands.seed_load import DiaryFactory
+from diary.models import PROVOCATION_SLOT, AuditEvent, Episode, Kind, Rating, Role
+from diary.views import clinic as clinic_views
 from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +24,9 @@ EXPORT = reverse("clinic:export")
 # The session, the user, the audit entry, the episode(s) with clinic and people, the ratings,
 # and the staff idle timeout moving the session's expiry (a savepoint around an update).
 QUERIES = 8
+# The same with the session's deadline already moved: the session, the user, the audit
+# entry, then the episodes and all their ratings, each from one cursor.
+CSV_QUERIES = 5
 
 
 def read(response):
@@ -212,3 +218,29 @@ def test_it_writes_both_downloads_to_the_audit_log(signed_in, clinician, episode
         (clinician, "export", "ratings CSV", episode.uuid),
         (clinician, "export", "clinic episodes CSV", None),
     ]
+
+
+def test_the_clinic_csv_streams_in_fixed_queries_and_memory_however_large_the_clinic(
+    signed_in, clinic, clinician, django_assert_num_queries, monkeypatch
+):
+    # Chunks of 100 (500 in use): the steady state shows at sizes a test can afford.
+    monkeypatch.setattr(clinic_views, "EXPORT_CHUNK", 100)
+    factory = DiaryFactory(seed=5)
+    signed_in.get(reverse("session_check"))  # the staff session's idle deadline moves
+
+    def stream(episodes):
+        factory.add_patients(clinic, clinician, episodes - Episode.objects.count())
+        tracemalloc.start()
+        with django_assert_num_queries(CSV_QUERIES):
+            # Read as a browser saves it: chunk by chunk, none kept.
+            lines = sum(chunk.count(b"\n") for chunk in signed_in.get(EXPORT).streaming_content)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert lines == episodes + 1
+        return peak
+
+    small = stream(400)
+    large = stream(2000)
+
+    # Five times the episodes; the peak stays that of a chunk or two.
+    assert large < 1.25 * small
