@@ -33,20 +33,25 @@ patient_required = role_required(User.Role.PATIENT)
 clinician_required = role_required(User.Role.CLINICIAN)
 
 
-def episode_for(user, episode_uuid, *, diary=True):
+def episode_for(user, episode_uuid, *, fields=None):
     """The episode `user` may see, with everything its summary and schedule read.
 
-    `diary=False` loads only what names it and dates it (its uuid, `updated_at`, its
-    patient's public id), for a view that may answer from a cache (the chart).
+    With `fields` (names as for `QuerySet.only`, across its clinic and patient), only those:
+    for a view that may answer from a cache (the chart, the episode page).
     """
     episodes = Episode.objects.visible_to(user)
-    if diary:
-        episodes = episodes.with_diary()
+    if fields is not None:
+        related = {name.split("__")[0] for name in fields if "__" in name}
+        episodes = episodes.select_related(*related).only(*fields)
+    elif user.role == User.Role.PATIENT:
+        # Their own: the patient is `user`, already loaded.
+        episodes = episodes.select_related("clinic").prefetch_related("ratings")
     else:
-        episodes = episodes.select_related("patient").only(
-            "uuid", "updated_at", "clinic_id", "patient__public_id"
-        )
-    return get_object_or_404(episodes, uuid=episode_uuid)
+        episodes = episodes.with_diary()
+    episode = get_object_or_404(episodes, uuid=episode_uuid)
+    if user.role == User.Role.PATIENT:
+        episode.patient = user
+    return episode
 
 
 def patient_for(clinician, public_id):

@@ -1,5 +1,6 @@
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
@@ -151,6 +152,13 @@ class RatingForm(forms.ModelForm):
         self.fields["pain"].label = _("Your pain today") if daily else _("Your pain right now")
         self.fields["note"].required = False
         self.fields["analgesic_name"].widget.attrs["autocomplete"] = "off"
+        self.daily = daily
+        if not daily:
+            del self.fields["ice_heat"]
+
+    @cached_property
+    def helper(self):
+        """The layout, built when the form is shown: a saved rating never needs it."""
         fields = [
             pain_scale("pain"),
             relief_scale("relief"),
@@ -170,15 +178,21 @@ class RatingForm(forms.ModelForm):
                 ),
             ),
         ]
-        if daily:
+        if self.daily:
             fields.append(Field("ice_heat", wrapper_class="big-check"))
-        else:
-            del self.fields["ice_heat"]
         fields.append("note")
         fields.append(Submit("save", _("Save"), css_class="btn-lg w-100 mt-3"))
-        self.helper = FormHelper()
-        self.helper.attrs = {"data-keep-draft": ""}
-        self.helper.layout = Layout(*fields)
+        helper = FormHelper()
+        helper.attrs = {"data-keep-draft": ""}
+        helper.layout = Layout(*fields)
+        return helper
+
+    def _post_clean(self):
+        # Model.full_clean() would check each CHECK constraint with a query of its own. This
+        # form's fields and clean() say the same (pain 0-10, relief in tens, a medicine's name
+        # only when taken, ice or heat from the list), and the database still enforces them.
+        self.instance.validate_constraints = lambda exclude=None: None
+        super()._post_clean()
 
     def clean(self):
         cleaned = super().clean()

@@ -97,6 +97,7 @@ class Reading:
     flags: tuple  # (code, words), as `views.clinic.episode_flags` gives them
     needs_attention: bool
     next_change: datetime | None  # the next moment a rating of it turns overdue
+    changes_at: datetime | None  # the next moment the clock alone changes this reading
 
     @classmethod
     def at(cls, episode, now):
@@ -119,7 +120,9 @@ class Reading:
         late = episode.attention_at is not None and episode.attention_at <= now
         needs_attention = episode.red_flag or (late and status != schedule.STATUS_COMPLETE)
         next_change = min((moment for moment in moments if moment > now), default=None)
-        return cls(episode, status, flags, needs_attention, next_change)
+        later = [next_change, episode.starts_at, episode.attention_at, episode.complete_at]
+        changes_at = min((m for m in later if m is not None and m > now), default=None)
+        return cls(episode, status, flags, needs_attention, next_change, changes_at)
 
     @property
     def result(self):

@@ -53,6 +53,10 @@ def chart_title(episode):
     }
 
 
+# What `chart_etag` and the audit entry read.
+ETAG_FIELDS = ("uuid", "updated_at", "clinic_id", "patient__public_id")
+
+
 def chart_etag(episode, size="wide"):
     """Changes whenever the chart would: the episode's `updated_at` moves with any change to
     it, its ratings or its clinic's rules and zone (models.py), RENDERER with the code. The
@@ -64,8 +68,8 @@ def chart_etag(episode, size="wide"):
 
 @require_safe
 def episode_chart(request, episode_uuid):
-    # Only the episode itself: a browser that holds the chart, or the cache, needs no more.
-    episode = episode_for(request.user, episode_uuid, diary=False)
+    # Only what names and dates it: a browser that holds the chart, or the cache, needs no more.
+    episode = episode_for(request.user, episode_uuid, fields=ETAG_FIELDS)
     if request.user.role == Role.CLINICIAN:
         # Every look at a patient's data by the clinic leaves a trace, 304s included.
         AuditEvent.record(request, AuditEvent.Action.VIEW, "chart", episode=episode)

@@ -1,9 +1,12 @@
-"""The dashboard comes from a cache, and never shows a clinician less than the diaries say.
+"""The dashboard and the episode page come from a cache, and never show a clinician less
+than the diaries say.
 
-Every way the data it shows can change (a rating, a baseline, a name, an erasure, the clinic's
-rules) and the clock alone (a rating turning overdue) must show on the next look.
+Every way the data they show can change (a rating, a baseline, a name, an erasure, the
+clinic's rules) and the clock alone (a rating turning overdue) must show on the next look.
 """
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -131,3 +134,50 @@ def test_a_second_rating_turning_overdue_shows_without_any_write(look, patient):
     assert "1 rating overdue" in look(NOW + timedelta(minutes=29))[0]
 
     assert "2 ratings overdue" in look(NOW + timedelta(minutes=51))[0]
+
+
+@pytest.fixture
+def read(client, clinician):
+    """The text of the clinician's page of `episode`, at `when`."""
+    client.force_login(clinician)
+
+    def read(episode, when=NOW):
+        with time_machine.travel(when, tick=False):
+            response = client.get(reverse("clinic:episode", args=[episode.uuid]))
+        assert response.status_code == 200
+        return text(response.text)
+
+    return read
+
+
+def text(page):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_the_episode_page_shows_a_new_rating_new_rules_and_a_new_name_at_once(
+    read, patient, clinic
+):
+    episode = make_episode(patient, injected_at=NOW - timedelta(hours=2), baseline=8)
+    assert "No ratings yet." in read(episode)
+
+    at = episode.injected_at + timedelta(minutes=25)
+    Rating.objects.create(
+        episode=episode, kind=Kind.TIMED, slot=PROVOCATION_SLOT, felt_at=at, recorded_at=at, pain=2
+    )
+    assert "Positive at 75 %" in read(episode)
+
+    clinic.positive_relief = 80
+    clinic.save()
+    assert "Indeterminate" in read(episode)
+
+    patient.last_name = "Renamed"
+    patient.save()
+    assert "Patient Renamed" in read(episode)
+
+
+def test_the_episode_page_shows_a_rating_turning_overdue_without_any_write(read, patient):
+    episode = make_episode(patient, injected_at=NOW - timedelta(minutes=10), baseline=7)
+    assert "overdue" not in read(episode)
+    assert "overdue" not in read(episode, NOW + timedelta(minutes=29))  # staff idle out at 30
+
+    assert "1 rating overdue" in read(episode, NOW + timedelta(minutes=51))
