@@ -3,10 +3,15 @@
 Strangers get 404, never 403: they learn nothing about what exists.
 """
 
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import wraps
 
+from django.db import connections
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 
 from diary.models import Episode, User
 
@@ -52,6 +57,60 @@ def episode_for(user, episode_uuid, *, fields=None):
     if user.role == User.Role.PATIENT:
         episode.patient = user
     return episode
+
+
+@dataclass(frozen=True)
+class EpisodeVersion:
+    """What names and dates an episode: all a cached chart needs (and its audit entry)."""
+
+    uuid: uuid.UUID
+    updated_at: datetime
+    patient_public_id: uuid.UUID
+
+
+# A placeholder for the values of a query compiled once and run many times.
+_PLACEHOLDER_ID = -7
+_PLACEHOLDER_UUID = uuid.UUID(int=7)
+_compiled = {}
+
+
+def episode_version(user, episode_uuid):
+    """The `EpisodeVersion` of an episode `user` may see; 404 otherwise, as `episode_for`.
+
+    The chart is the most requested URL (every episode page and History ask for it) and
+    most answers come from the cache or are a 304, so this lookup is most of its work. The
+    ORM builds and compiles a query in ten times the time the database runs it: so the SQL
+    is compiled once per role, by the ORM, from the queryset `visible_to` gives, and run
+    with this request's values in place of the placeholders it was compiled with.
+    """
+    if not user.is_authenticated or not user.is_active or user.role == User.Role.ADMIN:
+        raise Http404
+    connection = connections[Episode.objects.db]
+    key = (connection.alias, user.role)
+    if key not in _compiled:
+        owner = User(pk=_PLACEHOLDER_ID, clinic_id=_PLACEHOLDER_ID, role=user.role)
+        episodes = Episode.objects.visible_to(owner).filter(uuid=_PLACEHOLDER_UUID)
+        query = episodes.values_list("uuid", "updated_at", "patient__public_id")[:1].query
+        _compiled[key] = query.get_compiler(connection=connection).as_sql()
+    sql, placeholders = _compiled[key]
+    uuid_field = Episode._meta.get_field("uuid")
+    values = {
+        _PLACEHOLDER_ID: user.clinic_id if user.role == User.Role.CLINICIAN else user.pk,
+        uuid_field.get_db_prep_value(_PLACEHOLDER_UUID, connection): uuid_field.get_db_prep_value(
+            episode_uuid, connection
+        ),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[placeholder] for placeholder in placeholders])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    updated_at = row[1]
+    if isinstance(updated_at, str):
+        updated_at = parse_datetime(updated_at)
+    if updated_at.tzinfo is None:  # SQLite keeps UTC datetimes without their zone
+        updated_at = updated_at.replace(tzinfo=UTC)
+    return EpisodeVersion(episode_uuid, updated_at, uuid.UUID(str(row[2])))
 
 
 def patient_for(clinician, public_id):

@@ -865,17 +865,34 @@ class AuditEvent(models.Model):
         raise PermissionError("The audit log is append-only.")
 
     @classmethod
-    def record(cls, request, action, what, *, episode=None, patient=None, before=None, after=None):
+    def record(
+        cls,
+        request,
+        action,
+        what,
+        *,
+        episode=None,
+        patient=None,
+        before=None,
+        after=None,
+        episode_uuid=None,
+        patient_public_id=None,
+    ):
+        """Log `action` on `what`, naming the episode and patient by `episode` and `patient`,
+        or by their public ids when the view has no model of them (the chart)."""
         user = request.user if request.user.is_authenticated else None
-        if episode is not None and patient is None:
-            patient = episode.patient
+        if episode is not None:
+            episode_uuid = episode.uuid
+            patient = patient or episode.patient
+        if patient is not None:
+            patient_public_id = patient.public_id
         return cls.objects.create(
             actor=user,
             actor_username=user.get_username() if user else "",
             action=action,
             what=what,
-            episode_uuid=episode.uuid if episode is not None else None,
-            patient_public_id=patient.public_id if patient is not None else None,
+            episode_uuid=episode_uuid,
+            patient_public_id=patient_public_id,
             ip_address=request.META.get("REMOTE_ADDR") or None,
             before=before,
             after=after,
