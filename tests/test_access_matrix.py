@@ -54,8 +54,8 @@ MATRIX = {
     "patient:rate": OWN_EPISODE,
     "patient:correct": OWN_EPISODE,
     "patient:calendar": OWN_EPISODE,
+    "patient:reminders": OWN_EPISODE,
     # POST only: a GET is refused before the episode is looked up, for any patient.
-    "patient:reminders": {**OWN_EPISODE, "owner": 405, "other_patient": 405},
     "patient:calendar_link": {**OWN_EPISODE, "owner": 405, "other_patient": 405},
     # The token in the URL is the key: whoever holds it gets the feed, no session needed.
     "calendar_feed": {persona: 200 for persona in PERSONAS},
@@ -98,7 +98,6 @@ ACCEPTS_POST = {
 
 # POST-only views refuse a GET before any lookup; to a POST, a stranger gets the 404.
 POST_ONLY_STRANGERS = {
-    ("patient:reminders", "other_patient"),
     ("patient:calendar_link", "other_patient"),
     ("clinic:setup_link_email", "other_clinician"),
     ("clinic:setup_link_new", "other_clinician"),

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from diary import tokens
 from diary.models import Episode, Rating, Role, User
+from diary.schedule import DAILY_DUE_TIME
 from tests.conftest import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
@@ -209,9 +210,14 @@ def test_the_reminder_settings_form_never_fails(patient, clinician, data):
     client = Client()
     client.force_login(patient)
 
-    assert_answered(client.post(reverse("patient:reminders", args=[episode.uuid]), data))
+    response = client.post(reverse("patient:reminders", args=[episode.uuid]), data)
+
+    assert_answered(response)
     episode.refresh_from_db()
     episode.full_clean()
+    if response.status_code == 200:  # the reminders page again, with what to correct
+        assert "diary/patient/reminders.html" in [t.name for t in response.templates]
+        assert episode.daily_time == DAILY_DUE_TIME  # nothing saved
 
 
 @FUZZ

@@ -9,14 +9,24 @@ from diary.views import charts as chart_views
 register = template.Library()
 
 
+# The filters over wording's lazy strings return plain ones: the template engine would
+# translate a lazy string again each time it touches it (to escape it, to print it).
+
+
 @register.filter
 def item_title(item):
-    return wording.item_title(item)
+    return str(wording.item_title(item))
+
+
+@register.filter
+def item_titles(items):
+    """The titles of `items`, separated by commas."""
+    return ", ".join(str(wording.item_title(item)) for item in items)
 
 
 @register.filter
 def guidance_text(code):
-    return wording.GUIDANCE.get(code, "")
+    return str(wording.GUIDANCE.get(code, ""))
 
 
 @register.filter

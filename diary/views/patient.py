@@ -2,16 +2,16 @@
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from diary import exports, schedule
 from diary.access import episode_for, patient_required
-from diary.forms import BaselineForm, RatingForm, ReminderSettingsForm
+from diary.forms import BaselineForm, RatingForm
 from diary.models import (
     CORRECTION_MINUTES,
     PROVOCATION_SLOT,
@@ -21,54 +21,85 @@ from diary.models import (
     snapshot,
 )
 
+# What Today reads of the patient's episodes (the schedule, the injection line, the links),
+# of their clinic (time zone and rules) and of their ratings (what is done, the latest, a fever
+# report): loading every column of three tables cost more than the rest of the view.
+TODAY_EPISODE_FIELDS = [
+    "uuid",
+    "scheduled_at",
+    "performed_at",
+    "side",
+    "baseline_pain",
+    "diary_days",
+    "timed_ratings",
+    "daily_time",
+    "clinic__time_zone",
+    "clinic__analgesic_free_hours",
+    "clinic__no_improvement_day",
+    "clinic__provocation_window_start",
+    "clinic__provocation_window_end",
+    "clinic__provocation_fallback_end",
+]
+TODAY_RATING_FIELDS = [
+    "episode",
+    "kind",
+    "slot",
+    "day",
+    "felt_at",
+    "recorded_at",
+    "pain",
+    "fever_redness",
+]
+
+
+def today_episodes(patient):
+    """The patient's episodes with what Today reads, in two queries; unordered, since
+    current_episode() and the schedule sort what they need (an ORDER BY costs more to build)."""
+    ratings = Rating.objects.order_by().only(*TODAY_RATING_FIELDS)
+    return (
+        Episode.objects.of_patient(patient)
+        .order_by()
+        .select_related("clinic")
+        .only(*TODAY_EPISODE_FIELDS)
+        .prefetch_related(Prefetch("ratings", ratings))
+    )
+
 
 def current_episode(episodes, now):
-    """The episode Today is about: one in progress, else the next upcoming, else the latest."""
-    by_status = {}
-    for episode in sorted(episodes, key=lambda e: e.injected_at):
-        by_status.setdefault(episode.schedule(now).status, []).append(episode)
-    if by_status.get(schedule.STATUS_IN_PROGRESS):
-        return by_status[schedule.STATUS_IN_PROGRESS][-1]
-    if by_status.get(schedule.STATUS_UPCOMING):
-        return by_status[schedule.STATUS_UPCOMING][0]
-    if by_status.get(schedule.STATUS_COMPLETE):
-        return by_status[schedule.STATUS_COMPLETE][-1]
-    return None
+    """The episode Today is about, with its schedule at `now`: the latest in progress, else the
+    next upcoming, else the latest complete; (None, None) when the patient has none."""
+    upcoming = complete = None
+    # Newest first: the first one in progress is the answer, and older ones need no schedule.
+    for episode in sorted(episodes, key=lambda e: (e.injected_at, e.pk), reverse=True):
+        plan = episode.schedule(now)
+        if plan.status == schedule.STATUS_IN_PROGRESS:
+            return episode, plan
+        if plan.status == schedule.STATUS_UPCOMING:
+            upcoming = (episode, plan)  # the last one seen is the soonest
+        elif complete is None:
+            complete = (episode, plan)
+    return upcoming or complete or (None, None)
 
 
 @patient_required
 @require_safe
 def today(request):
-    return render_today(request)
-
-
-def render_today(request, *, reminder_form=None):
-    """Today, with `reminder_form` (bound, with its errors) when the settings did not save."""
     now = timezone.now()
-    episodes = list(Episode.objects.of_patient(request.user).with_diary())
-    episode = current_episode(episodes, now)
+    episodes = today_episodes(request.user)
+    episode, plan = current_episode(episodes, now)
     context = {"episode": episode, "now": now}
     if episode:
-        plan = episode.schedule(now)
-        latest = max(episode.ratings.all(), key=lambda r: r.recorded_at, default=None)
+        clinic = episode.clinic
         context.update(
             schedule=plan,
             guidance=schedule.guidance(
                 plan,
-                analgesic_free_hours=episode.clinic.analgesic_free_hours,
-                no_improvement_day=episode.clinic.no_improvement_day,
+                analgesic_free_hours=clinic.analgesic_free_hours,
+                no_improvement_day=clinic.no_improvement_day,
             ),
             red_flag=episode.has_red_flag(),
-            latest=latest,
-            tz=episode.clinic.zone,
-            reminder_form=reminder_form
-            if reminder_form is not None and reminder_form.episode.pk == episode.pk
-            else ReminderSettingsForm(episode=episode, patient=request.user),
-            calendar_feed_url=request.build_absolute_uri(
-                reverse("calendar_feed", args=[episode.calendar_token])
-            )
-            if episode.calendar_token
-            else None,
+            latest=max(episode.ratings.all(), key=lambda r: (r.recorded_at, r.pk), default=None),
+            tz=plan.tz,
         )
     return render(request, "diary/patient/today.html", context)
 

@@ -3,17 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from diary import calendar
 from diary.access import episode_for, episode_for_calendar, patient_required
 from diary.forms import ReminderSettingsForm
-from diary.views import patient
 
 
 @patient_required
@@ -48,15 +47,25 @@ def feed_response(request, episode):
 
 
 @patient_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def settings(request, episode_uuid):
+    """The daily time and e-mail reminders, and the calendar subscription link."""
     episode = episode_for(request.user, episode_uuid)
-    form = ReminderSettingsForm(request.POST, episode=episode, patient=request.user)
-    if not form.is_valid():
-        return patient.render_today(request, reminder_form=form)
-    form.save()
-    messages.success(request, _("Your reminder settings are saved."))
-    return redirect("patient:today")
+    form = ReminderSettingsForm(request.POST or None, episode=episode, patient=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Your reminder settings are saved."))
+        return redirect("patient:today")
+    feed_url = None
+    if episode.calendar_token:
+        feed_url = request.build_absolute_uri(
+            reverse("calendar_feed", args=[episode.calendar_token])
+        )
+    return render(
+        request,
+        "diary/patient/reminders.html",
+        {"form": form, "episode": episode, "calendar_feed_url": feed_url},
+    )
 
 
 @patient_required
@@ -72,4 +81,5 @@ def new_link(request, episode_uuid):
         )
     else:
         messages.success(request, _("Here is your calendar link."))
-    return redirect("patient:today")
+    # The link is shown on the reminders page, where the patient copies it.
+    return redirect("patient:reminders", episode.uuid)

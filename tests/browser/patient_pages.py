@@ -53,8 +53,6 @@ def today_baseline_due(page, patient):
 
 
 def today_provocation_due(page, patient):
-    patient.email = "patient@example.invalid"  # e-mail reminders can be switched on
-    patient.save(update_fields=["email"])
     provocation_episode(patient)
     signed_in_at(page, patient, "/diary/")
 
@@ -103,6 +101,25 @@ def rate_with_errors(page, patient):
     page.get_by_text("Nothing was saved yet").wait_for()
 
 
+def reminders(page, patient):
+    """With an e-mail address (the tick box can be switched) and a calendar link made."""
+    patient.email = "patient@example.invalid"
+    patient.save(update_fields=["email"])
+    episode = provocation_episode(patient)
+    episode.new_calendar_token()
+    signed_in_at(page, patient, f"/diary/{episode.uuid}/reminders/")
+
+
+def reminders_with_errors(page, patient):
+    """Saved with no time: the server's message, as a browser without `required` shows."""
+    episode = provocation_episode(patient)
+    signed_in_at(page, patient, f"/diary/{episode.uuid}/reminders/")
+    page.locator("#reminder-settings").evaluate("form => { form.noValidate = true; }")
+    page.get_by_label("Time for your daily rating").fill("")
+    press(page.get_by_role("button", name="Save my reminder settings"))
+    page.get_by_text("Nothing was saved yet").wait_for()
+
+
 def history(page, patient):
     episode = daily_episode(patient)
     provocation_rating(episode, note="Walked to the car without stopping.")
@@ -130,6 +147,8 @@ PAGES = {
     "rate-provocation": rate_provocation,
     "rate-daily-fever-ticked": rate_daily_fever_ticked,
     "rate-errors": rate_with_errors,
+    "reminders": reminders,
+    "reminders-errors": reminders_with_errors,
     "history": history,
     "password-change": password_change,
     "password-change-done": password_change_done,

@@ -1,5 +1,7 @@
-"""Reminders on Today: the calendar download, the private subscription link, the settings."""
+"""Reminders: the calendar download on Today; the reminders page with the daily time, e-mail
+reminders and the private subscription link."""
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -15,6 +17,10 @@ pytestmark = pytest.mark.django_db
 # A Tuesday in January: London is on UTC.
 INJECTED = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 TODAY_URL = reverse("patient:today")
+
+
+def reminders_url(episode):
+    return reverse("patient:reminders", args=[episode.uuid])
 
 
 @pytest.fixture(autouse=True)
@@ -42,14 +48,38 @@ def feed_url(episode):
     return reverse("calendar_feed", args=[episode.calendar_token])
 
 
-def test_today_offers_the_calendar_and_the_reminder_settings(patient_client, diary):
+def test_today_offers_the_calendar_and_links_to_the_reminders_page(patient_client, diary):
     response = patient_client.get(TODAY_URL)
 
     assert "Add reminders to my calendar" in response.text
     assert reverse("patient:calendar", args=[diary.uuid]) in response.text
+    assert (
+        f'href="{reminders_url(diary)}">Reminder time, e-mail and calendar link</a>'
+        in response.text
+    )
+    # The settings themselves live on their own page.
+    assert 'name="daily_time"' not in response.text
+
+
+def test_the_reminders_page_shows_the_current_time_and_the_e_mail_option(
+    patient_client, patient, diary
+):
+    patient.email = "patient@example.invalid"
+    patient.save()
+    diary.daily_time = time(8, 15)
+    diary.save()
+
+    response = patient_client.get(reminders_url(diary))
+
+    assert response.status_code == 200
     assert 'name="daily_time"' in response.text
-    assert 'value="19:00"' in response.text
+    assert 'value="08:15"' in response.text
+    checkbox = re.search(r'<input[^>]*name="email_reminders"[^>]*>', response.text)
+    assert checkbox, "no e-mail reminders tick box"
+    assert "checked" in checkbox[0]
+    assert "disabled" not in checkbox[0]
     assert "Make my calendar link" in response.text
+    assert f'href="{TODAY_URL}"' in response.text
 
 
 def test_it_downloads_the_diary_as_a_calendar_file(patient_client, diary):
@@ -94,10 +124,14 @@ def test_a_new_link_gives_a_private_subscription_anyone_can_fetch_without_signin
 ):
     response = patient_client.post(reverse("patient:calendar_link", args=[diary.uuid]))
     assert response.status_code == 302
+    assert response.url == reminders_url(diary)
 
     url = feed_url(diary)
     assert len(diary.calendar_token) >= 40
-    assert url in patient_client.get(TODAY_URL).text
+    page = patient_client.get(response.url).text
+    assert "Here is your calendar link." in page
+    assert f'value="http://testserver{url}"' in page
+    assert url not in patient_client.get(TODAY_URL).text
     client.logout()
     response = client.get(url)
     assert response.status_code == 200
@@ -145,11 +179,12 @@ def test_the_subscription_follows_a_corrected_injection_time(client, diary):
 
 def test_the_patient_chooses_the_daily_time(patient_client, patient, diary):
     response = patient_client.post(
-        reverse("patient:reminders", args=[diary.uuid]),
-        {"daily_time": "08:30", "email_reminders": "on"},
+        reminders_url(diary), {"daily_time": "08:30", "email_reminders": "on"}
     )
 
     assert response.status_code == 302
+    assert response.url == TODAY_URL
+    assert "Your reminder settings are saved." in patient_client.get(TODAY_URL).text
     diary.refresh_from_db()
     assert diary.daily_time == time(8, 30)
     found = starts(patient_client.get(reverse("patient:calendar", args=[diary.uuid])))
@@ -157,25 +192,39 @@ def test_the_patient_chooses_the_daily_time(patient_client, patient, diary):
 
 
 @pytest.mark.parametrize("value", ["", "25:00", "evening", "19:00:00:00"])
-def test_a_bad_time_is_explained_on_the_form_and_nothing_is_saved(
+def test_a_bad_time_is_explained_on_the_reminders_page_and_nothing_is_saved(
     patient_client, patient, diary, value
 ):
-    response = patient_client.post(
-        reverse("patient:reminders", args=[diary.uuid]), {"daily_time": value}
-    )
+    response = patient_client.post(reminders_url(diary), {"daily_time": value})
 
     assert response.status_code == 200
+    assert "diary/patient/reminders.html" in [template.name for template in response.templates]
     assert "for example 19:00" in response.text
+    assert "Nothing was saved yet" in response.text
+    if value:
+        assert f'name="daily_time" value="{value}"' in response.text  # kept to correct
     diary.refresh_from_db()
     patient.refresh_from_db()
     assert diary.daily_time == time(19, 0)
     assert patient.email_reminders is True
 
 
+def test_a_bad_time_keeps_what_was_typed_and_the_e_mail_choice(patient_client, patient, diary):
+    patient.email = "patient@example.invalid"
+    patient.save()
+
+    response = patient_client.post(reminders_url(diary), {"daily_time": "25:00"})
+
+    assert 'value="25:00"' in response.text
+    checkbox = re.search(r'<input[^>]*name="email_reminders"[^>]*>', response.text)
+    assert "checked" not in checkbox[0]  # as sent: unticked
+    assert "Good to know now" not in response.text  # the reminders page, not Today
+
+
 def test_the_patient_turns_e_mail_reminders_off_and_on(patient_client, patient, diary):
     patient.email = "patient@example.invalid"
     patient.save()
-    url = reverse("patient:reminders", args=[diary.uuid])
+    url = reminders_url(diary)
 
     patient_client.post(url, {"daily_time": "19:00"})
     patient.refresh_from_db()
@@ -187,9 +236,11 @@ def test_the_patient_turns_e_mail_reminders_off_and_on(patient_client, patient, 
 
 
 def test_without_an_address_the_e_mail_toggle_says_to_ask_the_clinic(patient_client, diary):
-    response = patient_client.get(TODAY_URL)
+    response = patient_client.get(reminders_url(diary))
 
     assert "Your clinic has no e-mail address for you" in response.text
+    checkbox = re.search(r'<input[^>]*name="email_reminders"[^>]*>', response.text)
+    assert "disabled" in checkbox[0]
 
 
 def test_another_patient_cannot_reach_anyone_elses_calendar(client, clinic, diary):
@@ -197,6 +248,7 @@ def test_another_patient_cannot_reach_anyone_elses_calendar(client, clinic, diar
     client.force_login(stranger)
 
     assert client.get(reverse("patient:calendar", args=[diary.uuid])).status_code == 404
+    assert client.get(reminders_url(diary)).status_code == 404
     for name in ["patient:reminders", "patient:calendar_link"]:
         url = reverse(name, args=[diary.uuid])
         assert client.post(url, {"daily_time": "08:00"}).status_code == 404
@@ -207,6 +259,7 @@ def test_another_patient_cannot_reach_anyone_elses_calendar(client, clinic, diar
 
 def test_an_anonymous_visitor_gets_only_the_subscription_and_only_with_its_token(client, diary):
     assert client.get(reverse("patient:calendar", args=[diary.uuid])).status_code == 302
+    assert client.get(reminders_url(diary)).status_code == 302
     assert client.post(reverse("patient:calendar_link", args=[diary.uuid])).status_code == 302
     diary.refresh_from_db()
     assert diary.calendar_token is None

@@ -165,6 +165,55 @@ def test_it_is_about_the_current_episode_not_an_older_complete_one(client, patie
     assert due_button(response)[0] == rate_url(current, "provocation")
 
 
+def test_it_is_about_the_diary_in_progress_not_the_next_booked_injection(
+    client, patient, clinician
+):
+    current = make_episode(patient, clinician, injected_at=INJECTED)
+    make_episode(patient, clinician, injected_at=INJECTED + timedelta(days=2), baseline=None)
+
+    with at(INJECTED + timedelta(minutes=25)):
+        response = get_today(client, patient)
+
+    assert due_button(response)[0] == rate_url(current, "provocation")
+
+
+def test_it_is_about_the_latest_of_two_diaries_in_progress(client, patient, clinician):
+    make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=2), diary_days=14)
+    latest = make_episode(patient, clinician, injected_at=INJECTED)
+
+    with at(INJECTED + timedelta(minutes=25)):
+        response = get_today(client, patient)
+
+    assert due_button(response)[0] == rate_url(latest, "provocation")
+
+
+def test_after_a_complete_diary_it_is_about_the_soonest_booked_injection(
+    client, patient, clinician
+):
+    make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=31))
+    make_episode(patient, clinician, injected_at=INJECTED + timedelta(days=20), baseline=None)
+    make_episode(patient, clinician, injected_at=INJECTED + timedelta(days=2))
+
+    with at(INJECTED):
+        response = get_today(client, patient)
+
+    assert "Injection (right side): Thu 15 Jan, 10:00" in text(response.text)
+    assert (
+        next_line(response) == "Next: Provocation test (20–30 minutes after), Thu 15 Jan at 10:20"
+    )
+
+
+def test_it_shows_the_latest_complete_diary_when_nothing_else_is_booked(client, patient, clinician):
+    make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=60))
+    make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=30))
+
+    with at(INJECTED):
+        response = get_today(client, patient)
+
+    assert "Your diary is complete." in response.text
+    assert "Injection (right side): Sun 14 Dec, 10:00" in text(response.text)
+
+
 def test_it_says_when_no_injection_is_booked(client, patient):
     with at(INJECTED):
         response = get_today(client, patient)
@@ -272,3 +321,33 @@ def test_it_only_answers_get(client, patient, clinician, method):
     response = getattr(client, method)(TODAY_URL)
 
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        pytest.param(INJECTED - timedelta(hours=2), id="before"),
+        pytest.param(INJECTED + timedelta(hours=2), id="injection-day"),
+        pytest.param(INJECTED + timedelta(days=3), id="day-3"),
+        pytest.param(INJECTED + timedelta(days=30), id="complete"),
+    ],
+)
+def test_it_keeps_its_queries_fixed(client, patient, clinician, django_assert_num_queries, now):
+    older = make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=31))
+    current = make_episode(patient, clinician, injected_at=INJECTED)
+    with at(INJECTED - timedelta(days=30)):
+        record(older, "day-1", fever_redness=True)
+    with at(INJECTED + timedelta(minutes=25)):
+        record(current, "provocation")
+    with at(INJECTED + timedelta(days=1, hours=9)):
+        record(current, "day-1", fever_redness=True)
+    client.force_login(patient)
+
+    with at(now):
+        # The session, the patient, their episodes with the clinic, and their ratings: none
+        # more for a field Today reads that its queries left out.
+        with django_assert_num_queries(4):
+            response = client.get(TODAY_URL)
+
+    assert response.status_code == 200
+    assert "Injection (right side): Tue 13 Jan, 10:00" in text(response.text)
