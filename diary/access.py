@@ -13,7 +13,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 
-from diary.models import Episode, User
+from diary.models import Clinic, Episode, Rating, User
+from diary.prepared import Prepared
 
 
 def role_required(role):
@@ -44,18 +45,71 @@ def episode_for(user, episode_uuid, *, fields=None):
     With `fields` (names as for `QuerySet.only`, across its clinic and patient), only those:
     for a view that may answer from a cache (the chart, the episode page).
     """
+    if fields is None and user.role == User.Role.PATIENT and user.is_active:
+        return own_episode(user, episode_uuid)
     episodes = Episode.objects.visible_to(user)
     if fields is not None:
         related = {name.split("__")[0] for name in fields if "__" in name}
         episodes = episodes.select_related(*related).only(*fields)
-    elif user.role == User.Role.PATIENT:
-        # Their own: the patient is `user`, already loaded.
-        episodes = episodes.select_related("clinic").prefetch_related("ratings")
     else:
         episodes = episodes.with_diary()
     episode = get_object_or_404(episodes, uuid=episode_uuid)
     if user.role == User.Role.PATIENT:
         episode.patient = user
+    return episode
+
+
+# A patient's own episode, its clinic and its ratings: every diary page and rating reads them.
+EPISODE_OF_PATIENT = Prepared(
+    Episode,
+    lambda patient, uuid: Episode.objects.filter(patient_id=patient, uuid=uuid),
+    patient=-7001,
+    uuid=uuid.UUID(int=7001),
+)
+CLINIC = Prepared(Clinic, lambda pk: Clinic.objects.filter(pk=pk), pk=-7002)
+RATINGS = Prepared(Rating, lambda episode: Rating.objects.filter(episode_id=episode), episode=-7003)
+
+
+EPISODES_OF_PATIENT = Prepared(
+    Episode, lambda patient: Episode.objects.filter(patient_id=patient).order_by(), patient=-7004
+)
+RATINGS_OF_PATIENT = Prepared(
+    Rating,
+    lambda patient: Rating.objects.filter(episode__patient_id=patient).order_by(),
+    patient=-7005,
+)
+
+
+def own_episodes(patient):
+    """All of a patient's episodes, each with its clinic and ratings, as `with_diary()` loads
+    them, in queries compiled once (Today reads them at every look)."""
+    episodes = EPISODES_OF_PATIENT(patient=patient.pk)
+    clinics = {}
+    ratings = {episode.pk: [] for episode in episodes}
+    for rating in RATINGS_OF_PATIENT(patient=patient.pk) if episodes else []:
+        ratings[rating.episode_id].append(rating)
+    for episode in episodes:
+        if episode.clinic_id not in clinics:
+            clinics[episode.clinic_id] = CLINIC(pk=episode.clinic_id)[0]
+        episode.patient, episode.clinic = patient, clinics[episode.clinic_id]
+        for rating in ratings[episode.pk]:
+            rating.episode = episode
+        episode._prefetched_objects_cache = {"ratings": ratings[episode.pk]}
+    return episodes
+
+
+def own_episode(patient, episode_uuid):
+    """`episode_for` of a patient: the same episode, loaded with queries compiled once."""
+    found = EPISODE_OF_PATIENT(patient=patient.pk, uuid=episode_uuid)
+    if not found:
+        raise Http404
+    episode = found[0]
+    episode.patient = patient
+    episode.clinic = CLINIC(pk=episode.clinic_id)[0]
+    ratings = RATINGS(episode=episode.pk)
+    for rating in ratings:
+        rating.episode = episode
+    episode._prefetched_objects_cache = {"ratings": ratings}
     return episode
 
 

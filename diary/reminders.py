@@ -94,6 +94,7 @@ def send(reminder):
     # No health data: not the condition, not the rating, not even which rating.
     body = _(
         "Your painlog rating is due.\n\nOpen painlog to record it:\n%(url)s\n\n"
-        "You can turn these e-mails off on your Today page."
+        'You can turn these e-mails off under "Reminder time, e-mail and calendar link" '
+        "on your Today page."
     ) % {"url": reminder.url}
     send_mail(_("Your painlog rating is due"), body, None, [reminder.episode.patient.email])

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from diary import exports, schedule
-from diary.access import episode_for, patient_required
+from diary.access import episode_for, own_episodes, patient_required
 from diary.forms import BaselineForm, RatingForm
 from diary.models import (
     CORRECTION_MINUTES,
@@ -20,49 +19,6 @@ from diary.models import (
     Rating,
     snapshot,
 )
-
-# What Today reads of the patient's episodes (the schedule, the injection line, the links),
-# of their clinic (time zone and rules) and of their ratings (what is done, the latest, a fever
-# report): loading every column of three tables cost more than the rest of the view.
-TODAY_EPISODE_FIELDS = [
-    "uuid",
-    "scheduled_at",
-    "performed_at",
-    "side",
-    "baseline_pain",
-    "diary_days",
-    "timed_ratings",
-    "daily_time",
-    "clinic__time_zone",
-    "clinic__analgesic_free_hours",
-    "clinic__no_improvement_day",
-    "clinic__provocation_window_start",
-    "clinic__provocation_window_end",
-    "clinic__provocation_fallback_end",
-]
-TODAY_RATING_FIELDS = [
-    "episode",
-    "kind",
-    "slot",
-    "day",
-    "felt_at",
-    "recorded_at",
-    "pain",
-    "fever_redness",
-]
-
-
-def today_episodes(patient):
-    """The patient's episodes with what Today reads, in two queries; unordered, since
-    current_episode() and the schedule sort what they need (an ORDER BY costs more to build)."""
-    ratings = Rating.objects.order_by().only(*TODAY_RATING_FIELDS)
-    return (
-        Episode.objects.of_patient(patient)
-        .order_by()
-        .select_related("clinic")
-        .only(*TODAY_EPISODE_FIELDS)
-        .prefetch_related(Prefetch("ratings", ratings))
-    )
 
 
 def current_episode(episodes, now):
@@ -85,7 +41,7 @@ def current_episode(episodes, now):
 @require_safe
 def today(request):
     now = timezone.now()
-    episodes = today_episodes(request.user)
+    episodes = own_episodes(request.user)
     episode, plan = current_episode(episodes, now)
     context = {"episode": episode, "now": now}
     if episode:

@@ -242,5 +242,6 @@ def test_the_clinic_csv_streams_in_fixed_queries_and_memory_however_large_the_cl
     small = stream(400)
     large = stream(2000)
 
-    # Five times the episodes; the peak stays that of a chunk or two.
-    assert large < 1.25 * small
+    # Five times the episodes; the peak stays that of a chunk or two (give or take the
+    # drivers' own buffers: reading the whole CSV into memory grows it three- to fourfold).
+    assert large < 1.5 * small
