@@ -9,13 +9,13 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from diary import diagnosis, review, schedule
+from diary import diagnosis, prepared, review, schedule
 
 # The schedule owns the diary's shape; the constraints below repeat it in the database.
 MAX_DIARY_DAYS = schedule.MAX_DIARY_DAYS
@@ -180,7 +180,7 @@ class Clinic(models.Model):
     def changed(clinic_id):
         """Say that what the clinic's dashboard shows has changed: in the writer's transaction,
         so a dashboard read after it commits is read again."""
-        Clinic.objects.filter(pk=clinic_id).update(version=F("version") + 1)
+        prepared.increment(Clinic, clinic_id, "version")
 
     def clean(self):
         errors = {}
@@ -707,10 +707,7 @@ class Rating(models.Model):
         ratings = [r for r in episode.ratings.all() if r.pk != self.pk] + [self]
         episode.apply_reading(ratings)
         episode.updated_at = timezone.now()
-        Episode.objects.filter(pk=episode.pk).update(
-            **{name: getattr(episode, name) for name in (*review.FIELDS, "review_version")},
-            updated_at=episode.updated_at,
-        )
+        prepared.update_fields(episode, [*review.FIELDS, "review_version", "updated_at"])
         Clinic.changed(episode.clinic_id)
 
     def delete(self, *args, **kwargs):
@@ -886,7 +883,7 @@ class AuditEvent(models.Model):
             patient = patient or episode.patient
         if patient is not None:
             patient_public_id = patient.public_id
-        return cls.objects.create(
+        event = cls(
             actor=user,
             actor_username=user.get_username() if user else "",
             action=action,
@@ -897,6 +894,8 @@ class AuditEvent(models.Model):
             before=before,
             after=after,
         )
+        prepared.insert(event)  # an entry at nearly every request: no query to build
+        return event
 
 
 def snapshot(instance, fields=None):

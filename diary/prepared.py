@@ -46,3 +46,62 @@ class Prepared:
             if isinstance(sample, uuid.UUID) and param == sample.hex:
                 return name, True
         raise ValueError(f"{param!r} in the compiled query is not a placeholder")
+
+
+def update_fields(instance, names):
+    """UPDATE these columns of `instance`'s row to its attributes' values, as
+    `Model.objects.filter(pk=...).update(...)` would, without building a query: each rating
+    saved writes its episode's reading this way."""
+    model = type(instance)
+    connection = connections[model.objects.db]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    params = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
+    ]
+    pk = model._meta.pk
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk.get_db_prep_value(instance.pk, connection)])
+
+
+def increment(model, pk, name):
+    """Add one to a column of one row, in SQL (concurrent writers each add theirs)."""
+    connection = connections[model.objects.db]
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(name).column)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {column} = {column} + 1 "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+
+
+def insert(instance):
+    """INSERT `instance` as a new row, as `save()` would (defaults, `auto_now_add`, its new
+    key), without building a query: the audit log writes an entry at nearly every request."""
+    model = type(instance)
+    connection = connections[model.objects.db]
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields
+    ]
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table, pk = model._meta.db_table, model._meta.pk
+    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {quote(pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        key = (
+            cursor.fetchone()[0]
+            if returning
+            else connection.ops.last_insert_id(cursor, table, pk.column)
+        )
+    instance.pk = key
+    instance._state.adding, instance._state.db = False, connection.alias
