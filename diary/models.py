@@ -699,7 +699,10 @@ class Rating(models.Model):
         return f"{self.episode} · {self.label} · {self.pain}/10"
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
+        if self._state.adding and not args and not kwargs and self.pk is None:
+            prepared.insert(self)  # a patient's every rating: no query to build
+        else:
+            super().save(*args, **kwargs)
         # The episode's reading changes with this rating, and its charts and cached page parts
         # follow its updated_at. The episode usually comes with its ratings loaded (the
         # views load it with_diary()): then this costs one UPDATE and no SELECT.

@@ -1,6 +1,12 @@
+import functools
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from diary import schedule, wording
 from diary.forms import PAIN_ANCHORS
@@ -97,3 +103,21 @@ def hours(value):
 def chart_text(episode):
     """The text alternative of the episode's chart (load the episode with `with_diary()`)."""
     return chart_views.chart_text(episode)
+
+
+@register.simple_tag
+def head_assets():
+    """The stylesheets, scripts and icons of every page's head, rendered once per process:
+    their hashed names only change with a deploy, which starts new processes."""
+    return _head_assets()
+
+
+@functools.cache
+def _head_assets():
+    return mark_safe(render_to_string("_head_assets.html").strip())
+
+
+@receiver(setting_changed)
+def _forget_head_assets(setting, **kwargs):
+    if setting in {"STORAGES", "STATIC_URL"}:
+        _head_assets.cache_clear()

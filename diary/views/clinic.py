@@ -120,8 +120,11 @@ class ReviewList:
 
     def __getitem__(self, window):
         start, stop = window.start or 0, window.stop
-        # Each list of those needing attention up to the page's end, merged in page order.
-        red, late = self.keys(self.red, 0, stop), self.keys(self.late, 0, stop)
+        # Each list of those needing attention up to the page's end, merged in page order. The
+        # late ones are only among diaries still running (the complete_at index finds them):
+        # sorted here, as an ORDER BY would make SQLite walk the whole clinic in date order.
+        red = self.keys(self.red, 0, stop)
+        late = sorted(self.late.values_list("starts_at", "pk"), reverse=True)[:stop]
         attention = sorted(red + late, reverse=True)
         page = attention[start:stop]
         if len(red) < stop and len(late) < stop and len(page) < stop - start:
