@@ -483,7 +483,12 @@ class Episode(models.Model):
                 name="episode_clinic_red_flag",
             ),
             models.Index(fields=["clinic", "complete_at"], name="episode_clinic_complete"),
-            models.Index(fields=["clinic", "attention_at"], name="episode_clinic_attention"),
+            # Late while the diary runs: all the dashboard reads of them is in the index.
+            models.Index(
+                fields=["clinic", "complete_at", "attention_at", "starts_at", "id"],
+                condition=Q(red_flag=False),
+                name="episode_clinic_late",
+            ),
             # A patient's own episodes (Today, History).
             models.Index(fields=["patient", "-starts_at"], name="episode_patient_starts"),
         ]

@@ -141,8 +141,14 @@ class ReviewList:
         late or completes, or a rating shown turns overdue. A cached page is good until then.
         """
         moments = [row.next_change for row in rows]
-        for field in ("starts_at", "attention_at", "complete_at"):
-            later = self.episodes.filter(**{f"{field}__gt": self.now}).order_by(field)
+        upcoming = {
+            "starts_at": self.episodes,
+            "complete_at": self.episodes,
+            # Turning late matters while the diary runs, and not to a red flag (already first).
+            "attention_at": self.episodes.filter(complete_at__gt=self.now, red_flag=False),
+        }
+        for field, episodes in upcoming.items():
+            later = episodes.filter(**{f"{field}__gt": self.now}).order_by(field)
             moments.append(later.values_list(field, flat=True).first())
         return min((moment for moment in moments if moment is not None), default=None)
 
