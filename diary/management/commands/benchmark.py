@@ -43,6 +43,7 @@ from django.utils import timezone
 from diary import loadrun
 from diary.management.commands.seed_load import DiaryFactory
 from diary.models import Clinic, Episode, Role, User
+from diary.views.clinic import ReviewList
 
 # Ratio budgets: the page's median over the bare view's median, in the same run.
 BUDGETS = {
@@ -80,12 +81,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--load", action="store_true", help="run the load run against gunicorn instead"
         )
+        parser.add_argument(
+            "--plans",
+            action="store_true",
+            help="print the query plans of the dashboard's queries at --large episodes instead",
+        )
         parser.add_argument("--load-clients", type=int, default=6, help="concurrent clients")
         parser.add_argument("--load-requests", type=int, default=300, help="requests per phase")
 
     def handle(self, *args, small, large, repeat, no_budgets, **options):
         if options["load"]:
             return run_load(self.stdout, small, options["load_clients"], options["load_requests"])
+        if options["plans"]:
+            return print_plans(self.stdout, large)
         if not 0 < small < large:
             raise CommandError("--small must be above 0 and below --large.")
         with (
@@ -334,6 +342,36 @@ def throwaway_database():
             yield
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def print_plans(stdout, size):
+    """EXPLAIN (ANALYZE on PostgreSQL) each query of a dashboard read afresh, in a clinic of
+    `size` episodes beside another as large: each should reach its rows through an index."""
+    with throwaway_database():
+        for seed in (7, 8):
+            factory = DiaryFactory(seed=seed)
+            clinic, clinician = factory.clinic(f"Plans clinic {seed}")
+            factory.add_patients(clinic, clinician, size)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        now = timezone.now()
+        reviews = ReviewList(Episode.objects.for_clinician(clinician), now)
+        late = reviews.episodes.filter(complete_at__gt=now, red_flag=False, attention_at__gt=now)
+        queries = {
+            "count (Paginator)": reviews.episodes.order_by().values("pk"),
+            "red flags, newest first": reviews.red.order_by(*reviews.ORDER)[:25],
+            "late while the diary runs": reviews.late.order_by(),
+            "the others, newest first": reviews.others.order_by(*reviews.ORDER)[:25],
+            "next diary to turn late": late.order_by("attention_at")[:1],
+            "filtered by result": reviews.episodes.filter(result="positive").order_by(
+                *reviews.ORDER
+            )[:25],
+        }
+        analyze = {"analyze": True} if connection.vendor == "postgresql" else {}
+        stdout.write(f"Dashboard query plans, {connection.vendor}, {size} episodes a clinic:")
+        for title, queryset in queries.items():
+            stdout.write(f"--- {title}")
+            stdout.write(queryset.values_list("pk", flat=True).explain(**analyze))
 
 
 def run_load(stdout, background, clients, requests):
