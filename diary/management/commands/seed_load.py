@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -120,6 +120,7 @@ class DiaryFactory:
         ratings = [rating for diary in diaries for rating in diary]
         Rating.objects.bulk_create(ratings, batch_size=BATCH)
         Clinic.changed(clinic.pk)  # bulk_create skips Episode.save(), which says so
+        analyze(Episode, Rating, User)
         return len(episodes), len(ratings)
 
     def episode(self, clinic, clinician, patient):
@@ -187,6 +188,18 @@ class DiaryFactory:
                 )
             )
         return entries
+
+
+def analyze(*models):
+    """Refresh the planner's statistics of tables just filled, as autovacuum would soon after:
+    PostgreSQL plans a table it has no statistics of as if it were small (a patient's ratings
+    by a scan of all ratings, 30 ms at 10,000 episodes, instead of an index, 0.04 ms)."""
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {tables}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
 
 
 def delete_load_data():
