@@ -9,6 +9,10 @@ the placeholders' places, so the rows come back as model instances with the ORM'
 
 Only plain querysets of one model: filters on its own columns, no select_related or prefetch
 (the callers join in Python what they need). Placeholders are integers or UUIDs.
+
+`update_fields`, `increment` and `insert` write without `Model.save()`: no pre_save or
+post_save signal is sent for those rows (none is received today; a receiver added for Rating
+or AuditEvent would have to move these writes back to save()).
 """
 
 import uuid
