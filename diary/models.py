@@ -376,10 +376,6 @@ class EpisodeQuerySet(models.QuerySet):
         for clinic_id in clinics:
             Clinic.changed(clinic_id)
 
-    def needing_attention(self, now):
-        """Episodes with a red flag, or late ratings while the diary runs (review.Reading)."""
-        return self.filter(attention_q(now))
-
     def diary_may_be_open(self, now):
         """Episodes injected by `now` whose last daily rating may not have closed yet."""
         # A daily rating closes at the clinic's midnight two days after its day: a day more
@@ -389,9 +385,10 @@ class EpisodeQuerySet(models.QuerySet):
         )
 
 
-def attention_q(now):
-    """The condition of `review.Reading.needs_attention` at `now`, for SQL."""
-    return Q(red_flag=True) | Q(attention_at__lte=now, complete_at__gt=now)
+def late_q(now):
+    """Late while the diary runs, at `now`, for SQL: with a red flag, the condition of
+    `review.Reading.needs_attention`."""
+    return Q(attention_at__lte=now, complete_at__gt=now)
 
 
 class Episode(models.Model):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from diary import review
 from diary.management.commands.seed_load import DiaryFactory
 from diary.models import Clinic, Episode, Kind, Rating
-from diary.views.clinic import EpisodeRow
+from diary.views.clinic import EpisodeRow, ReviewList
 from tests.conftest import make_episode
 
 pytestmark = pytest.mark.django_db
@@ -83,9 +83,16 @@ def test_the_stored_reading_is_the_live_one_at_every_moment(diaries):
 
 def test_sql_finds_the_episodes_needing_attention_that_python_finds(diaries):
     for now in [NOW - timedelta(days=3), NOW, NOW + timedelta(hours=5), NOW + timedelta(days=9)]:
-        in_sql = set(Episode.objects.needing_attention(now).values_list("pk", flat=True))
+        # The dashboard's two lists of those needing attention: red flags, and late ones.
+        reviews = ReviewList(Episode.objects.all(), now)
+        in_sql = {pk for queryset in (reviews.red, reviews.late) for pk in pks(queryset)}
         in_python = {e.pk for e in diaries if EpisodeRow.of(e, now).needs_attention}
         assert in_sql == in_python
+        assert not in_sql & set(pks(reviews.others))
+
+
+def pks(episodes):
+    return episodes.values_list("pk", flat=True)
 
 
 def test_the_stored_result_and_numbers_are_the_summarys(diaries):

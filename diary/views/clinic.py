@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 
 from diary import comparison, diagnosis, exports, review, schedule, wording
 from diary.access import clinician_required, episode_for, patient_for
-from diary.models import AuditEvent, Clinic, Episode, Rating
+from diary.models import AuditEvent, Clinic, Episode, Rating, late_q
 from diary.views.charts import chart_inputs, chart_text
 
 PAGE_SIZE = 25
@@ -105,7 +105,7 @@ class ReviewList:
     ORDER = ("-starts_at", "-pk")
 
     def __init__(self, episodes, now):
-        late = Q(attention_at__lte=now, complete_at__gt=now)
+        late = late_q(now)
         self.now = now
         self.episodes = episodes
         self.red = episodes.filter(red_flag=True)
@@ -157,6 +157,23 @@ class ReviewList:
 DASHBOARD_CACHE_SECONDS = 3600
 
 
+def cached_until(key, now, make, longest):
+    """The cached value under `key`, or `make()`'s, cached until the moment it names.
+
+    `make()` returns (value, until): until is the next moment the clock alone changes the
+    value (None: never), after which the entry is made again.
+    """
+    cached = cache.get(key)
+    if cached is not None and (cached[0] is None or now < cached[0]):
+        return cached[1]
+    value, until = make()
+    timeout = longest
+    if until is not None:
+        timeout = max(1, min(longest, int((until - now).total_seconds()) + 1))
+    cache.set(key, (until, value), timeout)
+    return value
+
+
 @clinician_required
 @require_safe
 def dashboard(request):
@@ -180,15 +197,12 @@ def dashboard(request):
         request.GET.get("page", ""),
     ]
     key = "painlog:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None or (cached[0] is not None and now >= cached[0]):
-        content, valid_until = dashboard_content(request, form, episodes, now)
-        timeout = DASHBOARD_CACHE_SECONDS
-        if valid_until is not None:
-            timeout = max(1, min(timeout, int((valid_until - now).total_seconds()) + 1))
-        cache.set(key, (valid_until, content), timeout)
-    else:
-        content = cached[1]
+    content = cached_until(
+        key,
+        now,
+        lambda: dashboard_content(request, form, episodes, now),
+        DASHBOARD_CACHE_SECONDS,
+    )
     AuditEvent.record(request, AuditEvent.Action.VIEW, "dashboard")
     return render(request, "diary/clinic/dashboard.html", {"content": content})
 
@@ -412,19 +426,17 @@ def episode(request, episode_uuid):
         get_language(),
     ]
     key = f"painlog:episode:{episode.uuid}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None or (cached[0] is not None and now >= cached[0]):
-        whole = episode_for(request.user, episode_uuid)
-        content = render_to_string(
-            "diary/clinic/_episode_content.html", reading(whole, now), request
-        )
-        changes_at = review.Reading.at(whole, now).changes_at
-        timeout = EPISODE_CACHE_SECONDS
-        if changes_at is not None:
-            timeout = max(1, min(timeout, int((changes_at - now).total_seconds()) + 1))
-        cached = (changes_at, mark_safe(content))
-        cache.set(key, cached, timeout)
-    return render(request, "diary/clinic/episode.html", {"episode": episode, "content": cached[1]})
+    content = cached_until(
+        key, now, lambda: episode_content(request, episode_uuid, now), EPISODE_CACHE_SECONDS
+    )
+    return render(request, "diary/clinic/episode.html", {"episode": episode, "content": content})
+
+
+def episode_content(request, episode_uuid, now):
+    """The episode page inside its frame, and the next moment the clock alone changes it."""
+    whole = episode_for(request.user, episode_uuid)
+    content = render_to_string("diary/clinic/_episode_content.html", reading(whole, now), request)
+    return mark_safe(content), review.Reading.at(whole, now).changes_at
 
 
 @dataclass(frozen=True)
