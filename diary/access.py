@@ -80,10 +80,12 @@ RATINGS_OF_PATIENT = Prepared(
 )
 
 
-def own_episodes(patient):
+def own_episodes(patient, episodes=None):
     """All of a patient's episodes, each with its clinic and ratings, as `with_diary()` loads
-    them, in queries compiled once (Today reads them at every look)."""
-    episodes = EPISODES_OF_PATIENT(patient=patient.pk)
+    them, in queries compiled once (Today reads them at every look). `episodes`: those of
+    `episodes_of(patient)`, already loaded, to be given their clinic and ratings."""
+    if episodes is None:
+        episodes = episodes_of(patient)
     clinics = {}
     ratings = {episode.pk: [] for episode in episodes}
     for rating in RATINGS_OF_PATIENT(patient=patient.pk) if episodes else []:
@@ -96,6 +98,11 @@ def own_episodes(patient):
             rating.episode = episode
         episode._prefetched_objects_cache = {"ratings": ratings[episode.pk]}
     return episodes
+
+
+def episodes_of(patient):
+    """A patient's episodes alone, in one query compiled once."""
+    return EPISODES_OF_PATIENT(patient=patient.pk)
 
 
 def own_episode(patient, episode_uuid):

@@ -173,6 +173,27 @@ def guidance(
     return tuple(code for code, applies_now in applies.items() if applies_now)
 
 
+def changes_at(schedule: Schedule, *, analgesic_free_hours: float = 6) -> datetime:
+    """The next moment after the schedule's `now` at which the clock alone changes what
+    `build()` and `guidance()` answer, or the clinic's calendar day (so words such as "today
+    at 19:00" stay true until then): a window opening or closing, the injection, the end of
+    the first hours, the next local midnight (a day number, a daily rating turning late).
+
+    Until that moment, a schedule built at a later `now` with the same inputs differs from
+    this one only in `now` and `hours_since`: a page drawn from it can be kept until then.
+    """
+    now, zone = schedule.now, schedule.tz
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    moments = [
+        _local(tomorrow, time(0), zone),
+        schedule.injected_at,
+        schedule.injected_at + timedelta(hours=analgesic_free_hours),
+    ]
+    for item in schedule.items:
+        moments += [item.opens_at, item.closes_at]
+    return min(moment for moment in moments if moment > now)
+
+
 def _require_aware(moment: datetime, name: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime, got {moment!r}")

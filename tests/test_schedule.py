@@ -19,6 +19,7 @@ from diary.schedule import (
     STATUS_UPCOMING,
     UPCOMING,
     build,
+    changes_at,
     guidance,
 )
 
@@ -559,3 +560,51 @@ def test_it_follows_the_clinics_rules_for_guidance():
 
     assert "first_hours" not in guidance(early, analgesic_free_hours=4)
     assert "day_ten" in guidance(day_seven, no_improvement_day=7)
+
+
+def unclocked(plan, analgesic_free_hours):
+    """What a page drawn from `plan` shows: all of it but the exact moment, and its day."""
+    fields = {**plan.__dict__, "now": None, "hours_since": None}
+    day = plan.now.astimezone(plan.tz).date()
+    return fields, guidance(plan, analgesic_free_hours=analgesic_free_hours), day
+
+
+@pytest.mark.parametrize(
+    ("injected_at", "tz", "diary_days", "timed_ratings", "done"),
+    [
+        (INJECTED, BERLIN, 7, True, {"timed_done": {"provocation"}, "daily_done": {2}}),
+        (LATE_EVENING, BERLIN, 14, False, {}),
+        # Summer time ends in Los Angeles on 3 Nov 2024 during the diary.
+        (datetime(2024, 10, 31, 17, 5, tzinfo=LOS_ANGELES), LOS_ANGELES, 7, True, {}),
+        (datetime(2024, 3, 30, 9, 0, tzinfo=SYDNEY), SYDNEY, 3, True, {"baseline_done": False}),
+    ],
+)
+@pytest.mark.parametrize("analgesic_free_hours", [6, 2.5])
+def test_changes_at_is_the_next_moment_the_clock_changes_the_schedule(
+    injected_at, tz, diary_days, timed_ratings, done, analgesic_free_hours
+):
+    """From `now` until `changes_at`, a schedule built later shows the same; walking from one
+    change to the next crosses the whole diary in steps."""
+
+    def plan(now):
+        options = {"timed_done": set(), "daily_done": set(), "baseline_done": True, **done}
+        return build(
+            injected_at=injected_at,
+            tz=tz,
+            diary_days=diary_days,
+            timed_ratings=timed_ratings,
+            now=now,
+            **options,
+        )
+
+    now, steps, changed = injected_at - timedelta(days=2), 0, 0
+    while now < injected_at + timedelta(days=diary_days + 3):
+        until = changes_at(plan(now), analgesic_free_hours=analgesic_free_hours)
+        assert until > now
+        kept = unclocked(plan(now), analgesic_free_hours)
+        assert unclocked(plan(until - timedelta(seconds=1)), analgesic_free_hours) == kept
+        changed += unclocked(plan(until), analgesic_free_hours) != kept
+        now, steps = until, steps + 1
+    assert steps >= diary_days + 4
+    # Most steps change something: the moments are not needlessly close together.
+    assert changed >= steps * 3 // 4

@@ -6,7 +6,6 @@ another clinic's data answers 404. Every number comes from `diagnosis` (through
 `Episode.summary`) and every word from `wording`.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django import forms
@@ -22,7 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from diary import comparison, diagnosis, exports, review, schedule, wording
+from diary import comparison, diagnosis, exports, pagecache, review, schedule, wording
 from diary.access import clinician_required, episode_for, patient_for
 from diary.models import AuditEvent, Clinic, Episode, Rating, late_q
 from diary.views.charts import chart_inputs, chart_text
@@ -157,23 +156,6 @@ class ReviewList:
 DASHBOARD_CACHE_SECONDS = 3600
 
 
-def cached_until(key, now, make, longest):
-    """The cached value under `key`, or `make()`'s, cached until the moment it names.
-
-    `make()` returns (value, until): until is the next moment the clock alone changes the
-    value (None: never), after which the entry is made again.
-    """
-    cached = cache.get(key)
-    if cached is not None and (cached[0] is None or now < cached[0]):
-        return cached[1]
-    value, until = make()
-    timeout = longest
-    if until is not None:
-        timeout = max(1, min(longest, int((until - now).total_seconds()) + 1))
-    cache.set(key, (until, value), timeout)
-    return value
-
-
 @clinician_required
 @require_safe
 def dashboard(request):
@@ -196,9 +178,8 @@ def dashboard(request):
         sorted(form.cleaned_data.items()),
         request.GET.get("page", ""),
     ]
-    key = "painlog:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    content = cached_until(
-        key,
+    content = pagecache.cached_until(
+        pagecache.key("dashboard", parts),
         now,
         lambda: dashboard_content(request, form, episodes, now),
         DASHBOARD_CACHE_SECONDS,
@@ -215,21 +196,19 @@ def rows_html(rows):
     """
     language = get_language()
     keys = [
-        "painlog:row:"
-        + hashlib.sha256(
-            repr(
-                [
-                    row.episode.uuid,
-                    row.episode.updated_at,
-                    str(row.episode.patient),
-                    row.episode.clinic.time_zone,
-                    row.status,
-                    row.flags,
-                    row.needs_attention,
-                    language,
-                ]
-            ).encode()
-        ).hexdigest()
+        pagecache.key(
+            "row",
+            [
+                row.episode.uuid,
+                row.episode.updated_at,
+                str(row.episode.patient),
+                row.episode.clinic.time_zone,
+                row.status,
+                row.flags,
+                row.needs_attention,
+                language,
+            ],
+        )
         for row in rows
     ]
     found = cache.get_many(keys)
@@ -425,9 +404,11 @@ def episode(request, episode_uuid):
         episode.clinic.time_zone,
         get_language(),
     ]
-    key = f"painlog:episode:{episode.uuid}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    content = cached_until(
-        key, now, lambda: episode_content(request, episode_uuid, now), EPISODE_CACHE_SECONDS
+    content = pagecache.cached_until(
+        pagecache.key(f"episode:{episode.uuid}", parts),
+        now,
+        lambda: episode_content(request, episode_uuid, now),
+        EPISODE_CACHE_SECONDS,
     )
     return render(request, "diary/clinic/episode.html", {"episode": episode, "content": content})
 

@@ -4,12 +4,15 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from diary import exports, schedule
-from diary.access import episode_for, own_episodes, patient_required
+from diary import exports, pagecache, schedule
+from diary.access import episode_for, episodes_of, own_episodes, patient_required
 from diary.forms import BaselineForm, RatingForm
 from diary.models import (
     CORRECTION_MINUTES,
@@ -37,13 +40,40 @@ def current_episode(episodes, now):
     return upcoming or complete or (None, None)
 
 
+# A cached Today lives until one of its episodes changes, the clock changes it, or this long.
+TODAY_CACHE_SECONDS = 3600
+
+
 @patient_required
 @require_safe
 def today(request):
+    """Today, from the cache while nothing it shows has changed.
+
+    Each episode's `updated_at` moves with any change to it, its ratings or its clinic's rules
+    (models.py); `daily_time`, which a patient changes without moving it, is in the key too.
+    `schedule.changes_at` says when the clock alone changes the page.
+    """
     now = timezone.now()
-    episodes = own_episodes(request.user)
+    episodes = episodes_of(request.user)
+    parts = [
+        request.user.pk,
+        get_language(),
+        sorted((e.pk, e.updated_at, e.daily_time) for e in episodes),
+    ]
+    content = pagecache.cached_until(
+        pagecache.key("today", parts),
+        now,
+        lambda: today_content(own_episodes(request.user, episodes), now),
+        TODAY_CACHE_SECONDS,
+    )
+    return render(request, "diary/patient/today.html", {"content": content})
+
+
+def today_content(episodes, now):
+    """Today's page inside its frame, and the next moment the clock alone changes it."""
     episode, plan = current_episode(episodes, now)
     context = {"episode": episode, "now": now}
+    until = None
     if episode:
         clinic = episode.clinic
         context.update(
@@ -57,7 +87,13 @@ def today(request):
             latest=max(episode.ratings.all(), key=lambda r: (r.recorded_at, r.pk), default=None),
             tz=plan.tz,
         )
-    return render(request, "diary/patient/today.html", context)
+        # Which episode Today is about changes when one starts or completes.
+        moments = [schedule.changes_at(plan, analgesic_free_hours=clinic.analgesic_free_hours)]
+        for other in episodes:
+            moments += [other.starts_at, other.complete_at]
+        until = min(moment for moment in moments if moment is not None and moment > now)
+    content = render_to_string("diary/patient/_today_content.html", context)
+    return mark_safe(content), until
 
 
 @patient_required
