@@ -4,11 +4,14 @@ The ORM takes longer to build and compile a small query than the database takes 
 on this project's hottest paths (a patient's episode for each diary page and rating, the
 chart) compiling was most of a request's time beyond the session's. A `Prepared` query is
 written as an ordinary queryset, with placeholder values; the ORM compiles it once per
-database, and each call runs that SQL through `Model.objects.raw()` with the call's values in
-the placeholders' places, so the rows come back as model instances with the ORM's converters.
+database, and each call runs that SQL with the call's values in the placeholders' places and
+turns the rows into model instances through the column converters the compiler chose, as the
+ORM's own iterator does (`Model.objects.raw()` worked out the columns and converters again at
+every call: a third of a rating POST's reads).
 
-Only plain querysets of one model: filters on its own columns, no select_related or prefetch
-(the callers join in Python what they need). Placeholders are integers or UUIDs.
+Only plain querysets of one model loading all its columns: filters on its own columns, no
+select_related, only() or prefetch (the callers join in Python what they need).
+Placeholders are integers or UUIDs.
 
 `update_fields`, `increment` and `insert` write without `Model.save()`: no pre_save or
 post_save signal is sent for those rows (none is received today; a receiver added for Rating
@@ -32,15 +35,41 @@ class Prepared:
         connection = connections[self.model.objects.db]
         if connection.alias not in self.compiled:
             self.compiled[connection.alias] = self.compile(connection)
-        sql, slots = self.compiled[connection.alias]
+        sql, slots, names, converters = self.compiled[connection.alias]
         params = [values[name].hex if as_hex else values[name] for name, as_hex in slots]
-        return list(self.model.objects.raw(sql, params))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        # What the ORM's own iterator does with each row: the converters of each column (text
+        # to datetime on SQLite, JSON, UUIDs), then an instance as loaded from the database.
+        instances = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for position, functions, expression in converters:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+            instances.append(self.model.from_db(connection.alias, names, row))
+        return instances
 
     def compile(self, connection):
+        """The SQL, where each placeholder goes, the attribute each column fills and the
+        converters of each column, from the ORM's compiler."""
         queryset = self.build(**self.placeholders)
-        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        columns = [expression for expression, _sql, _alias in compiler.select]
+        names = [column.target.attname for column in columns]
+        if names != [field.attname for field in self.model._meta.concrete_fields]:
+            raise ValueError("A prepared query loads every column of its model, in order.")
+        converters = [
+            (position, functions, expression)
+            for position, (functions, expression) in compiler.get_converters(columns).items()
+        ]
         slots = [self.slot(param) for param in params]
-        return sql, slots
+        return sql, slots, names, converters
 
     def slot(self, param):
         """Which placeholder a compiled parameter is, and whether it went in as hex text."""
