@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 
-from diary.models import Clinic, Episode, Rating, User
+from diary.models import Episode, Rating, User
 from diary.prepared import Prepared
 
 
@@ -59,19 +59,23 @@ def episode_for(user, episode_uuid, *, fields=None):
     return episode
 
 
-# A patient's own episode, its clinic and its ratings: every diary page and rating reads them.
+# A patient's own episode with its clinic, and its ratings: every diary page and rating reads
+# them.
 EPISODE_OF_PATIENT = Prepared(
     Episode,
-    lambda patient, uuid: Episode.objects.filter(patient_id=patient, uuid=uuid),
+    lambda patient, uuid: Episode.objects.filter(patient_id=patient, uuid=uuid).select_related(
+        "clinic"
+    ),
     patient=-7001,
     uuid=uuid.UUID(int=7001),
 )
-CLINIC = Prepared(Clinic, lambda pk: Clinic.objects.filter(pk=pk), pk=-7002)
 RATINGS = Prepared(Rating, lambda episode: Rating.objects.filter(episode_id=episode), episode=-7003)
 
 
 EPISODES_OF_PATIENT = Prepared(
-    Episode, lambda patient: Episode.objects.filter(patient_id=patient).order_by(), patient=-7004
+    Episode,
+    lambda patient: Episode.objects.filter(patient_id=patient).select_related("clinic").order_by(),
+    patient=-7004,
 )
 RATINGS_OF_PATIENT = Prepared(
     Rating,
@@ -86,14 +90,11 @@ def own_episodes(patient, episodes=None):
     `episodes_of(patient)`, already loaded, to be given their clinic and ratings."""
     if episodes is None:
         episodes = episodes_of(patient)
-    clinics = {}
     ratings = {episode.pk: [] for episode in episodes}
     for rating in RATINGS_OF_PATIENT(patient=patient.pk) if episodes else []:
         ratings[rating.episode_id].append(rating)
     for episode in episodes:
-        if episode.clinic_id not in clinics:
-            clinics[episode.clinic_id] = CLINIC(pk=episode.clinic_id)[0]
-        episode.patient, episode.clinic = patient, clinics[episode.clinic_id]
+        episode.patient = patient
         for rating in ratings[episode.pk]:
             rating.episode = episode
         episode._prefetched_objects_cache = {"ratings": ratings[episode.pk]}
@@ -112,7 +113,6 @@ def own_episode(patient, episode_uuid):
         raise Http404
     episode = found[0]
     episode.patient = patient
-    episode.clinic = CLINIC(pk=episode.clinic_id)[0]
     ratings = RATINGS(episode=episode.pk)
     for rating in ratings:
         rating.episode = episode

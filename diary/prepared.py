@@ -10,7 +10,7 @@ ORM's own iterator does (`Model.objects.raw()` worked out the columns and conver
 every call: a third of a rating POST's reads).
 
 Only plain querysets of one model loading all its columns: filters on its own columns, no
-select_related, only() or prefetch (the callers join in Python what they need).
+only() or prefetch; select_related() of its own foreign keys, one level deep.
 Placeholders are integers or UUIDs.
 
 `update_fields`, `increment` and `insert` write without `Model.save()`: no pre_save or
@@ -35,13 +35,15 @@ class Prepared:
         connection = connections[self.model.objects.db]
         if connection.alias not in self.compiled:
             self.compiled[connection.alias] = self.compile(connection)
-        sql, slots, names, converters = self.compiled[connection.alias]
+        sql, slots, models, converters = self.compiled[connection.alias]
         params = [values[name].hex if as_hex else values[name] for name, as_hex in slots]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         # What the ORM's own iterator does with each row: the converters of each column (text
-        # to datetime on SQLite, JSON, UUIDs), then an instance as loaded from the database.
+        # to datetime on SQLite, JSON, UUIDs), then an instance as loaded from the database,
+        # and one of each model joined by select_related, set on it.
+        (model, names, start, end), *joined = models
         instances = []
         for row in rows:
             if converters:
@@ -51,25 +53,43 @@ class Prepared:
                     for function in functions:
                         value = function(value, expression, connection)
                     row[position] = value
-            instances.append(self.model.from_db(connection.alias, names, row))
+            instance = model.from_db(connection.alias, names, row[start:end])
+            for other, other_names, other_start, other_end, setter in joined:
+                setter(
+                    instance,
+                    other.from_db(connection.alias, other_names, row[other_start:other_end]),
+                )
+            instances.append(instance)
         return instances
 
     def compile(self, connection):
-        """The SQL, where each placeholder goes, the attribute each column fills and the
-        converters of each column, from the ORM's compiler."""
+        """The SQL, where each placeholder goes, which columns make which model's instance,
+        and the converters of each column, from the ORM's compiler."""
         queryset = self.build(**self.placeholders)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         columns = [expression for expression, _sql, _alias in compiler.select]
-        names = [column.target.attname for column in columns]
-        if names != [field.attname for field in self.model._meta.concrete_fields]:
-            raise ValueError("A prepared query loads every column of its model, in order.")
+        info = compiler.klass_info
+        models = [self.columns_of(info, columns)]
+        for related in info.get("related_klass_infos", []):
+            if related.get("related_klass_infos") or related["reverse"]:
+                raise ValueError("A prepared query joins foreign keys of its own model only.")
+            models.append((*self.columns_of(related, columns), related["local_setter"]))
         converters = [
             (position, functions, expression)
             for position, (functions, expression) in compiler.get_converters(columns).items()
         ]
         slots = [self.slot(param) for param in params]
-        return sql, slots, names, converters
+        return sql, slots, models, converters
+
+    @staticmethod
+    def columns_of(info, columns):
+        """(model, attribute names, first column, end column) of one model in the row."""
+        model, positions = info["model"], info["select_fields"]
+        names = [columns[position].target.attname for position in positions]
+        if names != [field.attname for field in model._meta.concrete_fields]:
+            raise ValueError("A prepared query loads every column of its models, in order.")
+        return model, names, positions[0], positions[-1] + 1
 
     def slot(self, param):
         """Which placeholder a compiled parameter is, and whether it went in as hex text."""

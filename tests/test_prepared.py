@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db.models import Model
 
-from diary.access import CLINIC, EPISODE_OF_PATIENT, RATINGS
+from diary.access import EPISODE_OF_PATIENT, EPISODES_OF_PATIENT, RATINGS
 from diary.models import PROVOCATION_SLOT, AuditEvent, Episode, Kind, Rating
 from diary.prepared import Prepared
 from tests.conftest import make_episode
@@ -44,8 +44,10 @@ def test_it_loads_what_the_orm_loads(patient, clinician):
     assert loaded.starts_at.tzinfo is not None
     assert not loaded._state.adding and loaded._state.db == "default"
 
-    (clinic,) = CLINIC(pk=episode.clinic_id)
-    assert fields(clinic) == fields(type(clinic).objects.get(pk=episode.clinic_id))
+    # Its clinic, joined in the same query.
+    assert "clinic" in loaded._state.fields_cache
+    assert fields(loaded.clinic) == fields(type(loaded.clinic).objects.get(pk=episode.clinic_id))
+    assert [fields(one) for one in EPISODES_OF_PATIENT(patient=patient.pk)] == [fields(loaded)]
 
     ratings = sorted(RATINGS(episode=episode.pk), key=lambda rating: rating.pk)
     expected = list(Rating.objects.filter(episode=episode).order_by("pk"))
@@ -56,7 +58,12 @@ def test_it_finds_nothing_for_values_that_match_nothing(patient):
     assert EPISODE_OF_PATIENT(patient=patient.pk, uuid=uuid.uuid4()) == []
 
 
-def test_it_refuses_a_query_that_leaves_columns_out():
+def test_it_refuses_a_query_that_leaves_columns_out_or_joins_deeper():
     narrow = Prepared(AuditEvent, lambda pk: AuditEvent.objects.filter(pk=pk).only("pk"), pk=-71)
     with pytest.raises(ValueError, match="every column"):
         narrow(pk=1)
+    deep = Prepared(
+        Rating, lambda pk: Rating.objects.filter(pk=pk).select_related("episode__clinic"), pk=-72
+    )
+    with pytest.raises(ValueError, match="foreign keys of its own model only"):
+        deep(pk=1)

@@ -393,3 +393,18 @@ def test_it_refuses_a_put(signed_in, injected):
 
     assert response.status_code == 405
     assert not Rating.objects.exists()
+
+
+def test_it_saves_a_rating_in_a_fixed_number_of_queries(
+    signed_in, injected, django_assert_num_queries
+):
+    """Reads: the session, the patient, the episode with its clinic, its ratings. Writes, in
+    one transaction (a savepoint inside the test's): the rating, the episode's stored reading,
+    the clinic's version, the audit entry."""
+    with at(AT_25_MIN), django_assert_num_queries(10) as captured:
+        response = signed_in.post(url(injected, "provocation"), VALID)
+
+    assert response.status_code == 302
+    writes = [query["sql"].split()[0].upper() for query in captured.captured_queries[4:]]
+    assert writes == ["SAVEPOINT", "INSERT", "UPDATE", "UPDATE", "INSERT", "RELEASE"]
+    assert injected.ratings.get().pain == 2

@@ -344,9 +344,9 @@ def test_it_keeps_its_queries_fixed(client, patient, clinician, django_assert_nu
     client.force_login(patient)
 
     with at(now):
-        # The session, the patient, their episodes, their clinic and their ratings: none more
-        # for anything Today reads that its queries left out.
-        with django_assert_num_queries(5):
+        # The session, the patient, their episodes with their clinic, and their ratings: none
+        # more for anything Today reads that its queries left out.
+        with django_assert_num_queries(4):
             response = client.get(TODAY_URL)
 
     assert response.status_code == 200

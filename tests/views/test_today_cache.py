@@ -139,7 +139,8 @@ def test_a_second_look_reads_only_the_episodes(
     episode = make_episode(patient, clinician, injected_at=INJECTED)
     client.force_login(patient)
     with time_machine.travel(INJECTED + timedelta(hours=2), tick=False):
-        with django_assert_num_queries(5):  # the session, the patient, episodes, clinic, ratings
+        # The session, the patient, their episodes with their clinic, their ratings.
+        with django_assert_num_queries(4):
             first = client.get(TODAY)
         with django_assert_num_queries(3):  # the session, the patient, their episodes
             second = client.get(TODAY)
