@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db.models import Model
 
-from diary.access import EPISODE_OF_PATIENT, EPISODES_OF_PATIENT, RATINGS
+from diary.access import EPISODE_OF_CLINIC, EPISODE_OF_PATIENT, EPISODES_OF_PATIENT, RATINGS
 from diary.models import PROVOCATION_SLOT, AuditEvent, Episode, Kind, Rating
 from diary.prepared import Prepared
 from tests.conftest import make_episode
@@ -48,6 +48,11 @@ def test_it_loads_what_the_orm_loads(patient, clinician):
     assert "clinic" in loaded._state.fields_cache
     assert fields(loaded.clinic) == fields(type(loaded.clinic).objects.get(pk=episode.clinic_id))
     assert [fields(one) for one in EPISODES_OF_PATIENT(patient=patient.pk)] == [fields(loaded)]
+
+    (seen,) = EPISODE_OF_CLINIC(clinic=episode.clinic_id, uuid=episode.uuid)
+    assert fields(seen) == fields(loaded)
+    assert fields(seen.patient) == fields(type(patient).objects.get(pk=patient.pk))
+    assert fields(seen.clinic) == fields(loaded.clinic)
 
     ratings = sorted(RATINGS(episode=episode.pk), key=lambda rating: rating.pk)
     expected = list(Rating.objects.filter(episode=episode).order_by("pk"))
