@@ -23,7 +23,15 @@ RELIEF_CHOICES = [(value, f"{value} %") for value in range(0, 101, 10)]
 PAIN_ANCHORS = {0: _("No pain"), 10: _("Worst pain imaginable")}
 
 
-class PainField(forms.TypedChoiceField):
+class SharedChoicesMixin:
+    """A choice field whose fixed choices every form's copy shares: Django copies a choice
+    field's choices deeply for each form, most of the time a rating POST spends on its form."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)  # the field and its widget, not the choices
+
+
+class PainField(SharedChoicesMixin, forms.TypedChoiceField):
     """The 11-point Numeric Rating Scale, as one group of eleven large radio buttons."""
 
     widget = forms.RadioSelect
@@ -37,6 +45,10 @@ class PainField(forms.TypedChoiceField):
             },
         )
         super().__init__(choices=PAIN_CHOICES, coerce=int, **kwargs)
+
+
+class ReliefField(SharedChoicesMixin, forms.TypedChoiceField):
+    pass
 
 
 def pain_scale(name):
@@ -115,7 +127,7 @@ class RatingForm(forms.ModelForm):
     """A diary entry; which prompt it answers and when it was felt are set by the view."""
 
     pain = PainField(label=_("Your pain right now"))
-    relief = forms.TypedChoiceField(
+    relief = ReliefField(
         label=_("How much relief do you feel?"),
         help_text=_("Compared with your usual pain before the injection."),
         choices=RELIEF_CHOICES,
