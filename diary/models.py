@@ -702,18 +702,34 @@ class Rating(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding and not args and not kwargs and self.pk is None:
-            prepared.insert(self)  # a patient's every rating: no query to build
-        else:
+            self.save_new()
+            return
+        with transaction.atomic():
             super().save(*args, **kwargs)
-        # The episode's reading changes with this rating, and its charts and cached page parts
-        # follow its updated_at. The episode usually comes with its ratings loaded (the
-        # views load it with_diary()): then this costs one UPDATE and no SELECT.
+            prepared.write_together(self.reading_writes())
+
+    def save_new(self, audit=None):
+        """INSERT this new rating (a patient's every rating: no query to build) with what
+        follows from it, and `audit`, its entry in the audit log, when given: all or none, on
+        PostgreSQL in one statement."""
+        writes = [prepared.insert_of(self), *self.reading_writes()]
+        if audit is not None:
+            writes.append(prepared.insert_of(audit))
+        prepared.write_together(writes)
+
+    def reading_writes(self):
+        """The episode's reading changes with this rating, and its charts and cached page
+        parts follow its updated_at; the clinic's dashboard follows its version. The episode
+        usually comes with its ratings loaded (the views load it with_diary()): then this
+        costs two UPDATEs and no SELECT."""
         episode = self.episode
-        ratings = [r for r in episode.ratings.all() if r.pk != self.pk] + [self]
+        ratings = [r for r in episode.ratings.all() if r.pk is None or r.pk != self.pk] + [self]
         episode.apply_reading(ratings)
         episode.updated_at = timezone.now()
-        prepared.update_fields(episode, [*review.FIELDS, "review_version", "updated_at"])
-        Clinic.changed(episode.clinic_id)
+        return [
+            prepared.update_of(episode, [*review.FIELDS, "review_version", "updated_at"]),
+            prepared.increment_of(Clinic, episode.clinic_id, "version"),
+        ]
 
     def delete(self, *args, **kwargs):
         deleted = super().delete(*args, **kwargs)
@@ -867,7 +883,7 @@ class AuditEvent(models.Model):
         raise PermissionError("The audit log is append-only.")
 
     @classmethod
-    def record(
+    def entry(
         cls,
         request,
         action,
@@ -880,8 +896,9 @@ class AuditEvent(models.Model):
         episode_uuid=None,
         patient_public_id=None,
     ):
-        """Log `action` on `what`, naming the episode and patient by `episode` and `patient`,
-        or by their public ids when the view has no model of them (the chart)."""
+        """An entry of `action` on `what`, not yet saved, naming the episode and patient by
+        `episode` and `patient`, or by their public ids when the view has no model of them
+        (the chart)."""
         user = request.user if request.user.is_authenticated else None
         if episode is not None:
             episode_uuid = episode.uuid
@@ -899,6 +916,12 @@ class AuditEvent(models.Model):
             before=before,
             after=after,
         )
+        return event
+
+    @classmethod
+    def record(cls, request, action, what, **about):
+        """Log `action` on `what` (`about`: as for `entry`)."""
+        event = cls.entry(request, action, what, **about)
         prepared.insert(event)  # an entry at nearly every request: no query to build
         return event
 

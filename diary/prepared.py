@@ -13,14 +13,17 @@ Only plain querysets of one model loading all its columns: filters on its own co
 only() or prefetch; select_related() of its own foreign keys, one level deep.
 Placeholders are integers or UUIDs.
 
-`update_fields`, `increment` and `insert` write without `Model.save()`: no pre_save or
-post_save signal is sent for those rows (none is received today; a receiver added for Rating
-or AuditEvent would have to move these writes back to save()).
+`update_fields`, `increment` and `insert` write without `Model.save()`, and
+`write_together` makes several such writes all or none (on PostgreSQL in one statement): no
+pre_save or post_save signal is sent for those rows (none is received today; a receiver
+added for Rating or AuditEvent would have to move these writes back to save()).
 """
 
 import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, transaction
 
 
 class Prepared:
@@ -101,10 +104,37 @@ class Prepared:
         raise ValueError(f"{param!r} in the compiled query is not a placeholder")
 
 
+@dataclass
+class Write:
+    """One INSERT or UPDATE of one row: its SQL, its parameters, its database and, for an
+    INSERT, the instance that takes the new key."""
+
+    sql: str
+    params: list
+    using: str
+    inserted: object = None
+    key_column: str = ""
+
+
 def update_fields(instance, names):
     """UPDATE these columns of `instance`'s row to its attributes' values, as
     `Model.objects.filter(pk=...).update(...)` would, without building a query: each rating
     saved writes its episode's reading this way."""
+    write_together([update_of(instance, names)])
+
+
+def increment(model, pk, name):
+    """Add one to a column of one row, in SQL (concurrent writers each add theirs)."""
+    write_together([increment_of(model, pk, name)])
+
+
+def insert(instance):
+    """INSERT `instance` as a new row, as `save()` would (defaults, `auto_now_add`, its new
+    key), without building a query: the audit log writes an entry at nearly every request."""
+    write_together([insert_of(instance)])
+
+
+def update_of(instance, names):
     model = type(instance)
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
@@ -115,12 +145,10 @@ def update_fields(instance, names):
     ]
     pk = model._meta.pk
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, pk.get_db_prep_value(instance.pk, connection)])
+    return Write(sql, [*params, pk.get_db_prep_value(instance.pk, connection)], connection.alias)
 
 
-def increment(model, pk, name):
-    """Add one to a column of one row, in SQL (concurrent writers each add theirs)."""
+def increment_of(model, pk, name):
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
     column = quote(model._meta.get_field(name).column)
@@ -128,13 +156,10 @@ def increment(model, pk, name):
         f"UPDATE {quote(model._meta.db_table)} SET {column} = {column} + 1 "
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+    return Write(sql, [pk], connection.alias)
 
 
-def insert(instance):
-    """INSERT `instance` as a new row, as `save()` would (defaults, `auto_now_add`, its new
-    key), without building a query: the audit log writes an entry at nearly every request."""
+def insert_of(instance):
     model = type(instance)
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
@@ -144,17 +169,61 @@ def insert(instance):
     ]
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
-    table, pk = model._meta.db_table, model._meta.pk
-    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"
-    returning = connection.features.can_return_columns_from_insert
-    if returning:
-        sql += f" RETURNING {quote(pk.column)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        key = (
-            cursor.fetchone()[0]
-            if returning
-            else connection.ops.last_insert_id(cursor, table, pk.column)
-        )
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    return Write(sql, params, connection.alias, instance, quote(model._meta.pk.column))
+
+
+def write_together(writes):
+    """Make these writes (of one database) all or none, and give each inserted instance its
+    new key.
+
+    On PostgreSQL, several writes go as one statement of data-modifying WITH queries: atomic
+    by itself, one round trip instead of BEGIN, one per write and COMMIT (a rating POST's
+    writes took six). Elsewhere (SQLite, in the process), each in turn in one transaction.
+    """
+    connection = connections[writes[0].using]
+    if len(writes) == 1:
+        with connection.cursor() as cursor:
+            run(cursor, writes[0], connection)
+    elif connection.vendor == "postgresql":
+        parts, params, keys = [], [], []
+        for number, write in enumerate(writes):
+            returning = f" RETURNING {write.key_column}" if write.inserted is not None else ""
+            parts.append(f"w{number} AS ({write.sql}{returning})")
+            params += write.params
+            if write.inserted is not None:
+                keys.append(f"(SELECT {write.key_column} FROM w{number})")
+        sql = f"WITH {', '.join(parts)} SELECT {', '.join(keys) or 'NULL'}"
+        # Inside a transaction, a failed statement would spoil the rest of it: a savepoint
+        # keeps the failure to this one. Outside, the one statement is its own transaction.
+        within = transaction.atomic(using=connection.alias) if connection.in_atomic_block else None
+        with within or nullcontext(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            new_keys = list(cursor.fetchone())
+        for write in writes:
+            if write.inserted is not None:
+                saved(write.inserted, new_keys.pop(0), connection)
+    else:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            for write in writes:
+                run(cursor, write, connection)
+
+
+def run(cursor, write, connection):
+    """Execute one write; an INSERT's instance takes its new key."""
+    if write.inserted is None:
+        cursor.execute(write.sql, write.params)
+        return
+    model = type(write.inserted)
+    if connection.features.can_return_columns_from_insert:
+        cursor.execute(f"{write.sql} RETURNING {write.key_column}", write.params)
+        key = cursor.fetchone()[0]
+    else:
+        cursor.execute(write.sql, write.params)
+        key = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    saved(write.inserted, key, connection)
+
+
+def saved(instance, key, connection):
     instance.pk = key
     instance._state.adding, instance._state.db = False, connection.alias

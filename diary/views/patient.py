@@ -139,16 +139,11 @@ def rate(request, episode_uuid, key):
             # The minutes after the injection come from this moment, never from the slot.
             rating.kind, rating.felt_at = Rating.Kind.TIMED, now
             rating.slot = PROVOCATION_SLOT if item.kind == schedule.PROVOCATION else item.number
+        audit = AuditEvent.entry(
+            request, AuditEvent.Action.CREATE, "rating", episode=episode, after=snapshot(rating)
+        )
         try:
-            with transaction.atomic():
-                rating.save()
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.CREATE,
-                    "rating",
-                    episode=episode,
-                    after=snapshot(rating),
-                )
+            rating.save_new(audit=audit)
         except IntegrityError:
             # The unique constraints caught a second tap or a second tab.
             messages.info(request, _("This rating was already saved."))
