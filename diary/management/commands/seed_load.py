@@ -1,11 +1,15 @@
 """Data at scale for benchmarks and load runs: clinics full of realistic, clearly fake diaries.
 
+A clinic's episodes are injected at a steady rate (`--per-day`, 12 by default) going back in
+time from two days ahead: 10,000 episodes are some two and a half years of a busy clinic.
+
 Separate from the demo data (clinics are named "Load clinic N"); bulk inserts throughout, so
 10,000 episodes with about 15 ratings each take seconds, not minutes.
 """
 
 import random
 import time as clock
+from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -30,6 +34,12 @@ from diary.models import (
 
 CLINIC_PREFIX = "Load clinic"
 BATCH = 2000
+# A busy spine clinic's SI joint injections a day. A clinic's episodes lie back in time at
+# this rate, so a larger clinic has a longer history, not more diaries running at once:
+# about ten days of injections are in their diary at any time, whatever the clinic's size.
+PER_DAY = 12
+# The latest bookings, this many days ahead.
+BOOKED_AHEAD_DAYS = 2
 
 
 class Command(BaseCommand):
@@ -43,12 +53,17 @@ class Command(BaseCommand):
             "--keep", action="store_true", help="add to earlier load clinics instead of replacing"
         )
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--per-day", type=float, default=PER_DAY, help="injections a day in each clinic"
+        )
 
-    def handle(self, *args, clinics, patients, episodes, keep, seed, **options):
-        if clinics < 1 or patients < 1 or episodes < 1:
-            raise CommandError("--clinics, --patients and --episodes must be at least 1.")
+    def handle(self, *args, clinics, patients, episodes, keep, seed, per_day, **options):
+        if clinics < 1 or patients < 1 or episodes < 1 or per_day <= 0:
+            raise CommandError(
+                "--clinics, --patients and --episodes must be at least 1, --per-day above 0."
+            )
         started = clock.perf_counter()
-        factory = DiaryFactory(seed)
+        factory = DiaryFactory(seed, per_day=per_day)
         episode_count = rating_count = 0
         with transaction.atomic():
             if not keep:
@@ -68,10 +83,12 @@ class Command(BaseCommand):
 class DiaryFactory:
     """Makes realistic diaries in bulk; also used by the benchmark to grow a clinic."""
 
-    def __init__(self, seed=1, now=None):
+    def __init__(self, seed=1, now=None, per_day=PER_DAY):
         self.random = random.Random(seed)
         self.now = now or timezone.now()
+        self.per_day = per_day
         self.serial = 0
+        self.made = Counter()  # episodes made for each clinic: the next one lies further back
 
     def clinic(self, name):
         clinic = Clinic.objects.create(name=name, time_zone="Europe/London")
@@ -124,7 +141,9 @@ class DiaryFactory:
         return len(episodes), len(ratings)
 
     def episode(self, clinic, clinician, patient):
-        days_ago = self.random.uniform(-5, 120)
+        older = self.made[clinic.pk]
+        self.made[clinic.pk] += 1
+        days_ago = (older + self.random.random()) / self.per_day - BOOKED_AHEAD_DAYS
         injected_at = self.now - timedelta(days=days_ago)
         baseline = self.random.choice([None, 3, 5, 6, 7, 7, 8, 8, 9, 10])
         therapeutic = self.random.random() < 0.7
