@@ -1,0 +1,91 @@
+"""manage.py benchmark: its table, and the verdicts that make it exit 1.
+
+The timings themselves are never asserted (they are the machine's); the command is run end
+to end on tiny sizes, and its verdicts are checked on results made up for the purpose.
+"""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from diary.management.commands.benchmark import BUDGETS, Command, Result
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [
+    "bare",
+    "today",
+    "rating_post",
+    "dashboard",
+    "dashboard_fresh",
+    "episode",
+    "episode_fresh",
+    "chart_first",
+    "chart_cached",
+    "chart_304",
+    "report_pdf",
+    "clinic_csv",
+]
+
+
+def test_it_prints_a_row_for_every_page_at_both_sizes(tmp_path):
+    # On SQLite in a temporary file of its own, whatever database the suite runs on.
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    env.setdefault("DJANGO_SECRET_KEY", "benchmark-test-only")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "benchmark", "--small", "2", "--large", "5"]
+        + ["--repeat", "1", "--no-budgets"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.split()[:1] in [[p] for p in PAGES]]
+    rows = [line.split() for line in lines]
+    assert [(row[0], row[1]) for row in rows] == [
+        (page, size) for size in ("2", "5") for page in PAGES
+    ]
+    for line, row in zip(lines, rows, strict=True):
+        median, p95, queries = float(row[2]), float(row[3]), int(row[6])
+        assert 0 < median <= p95
+        assert queries >= 2  # every page reads the session and the user
+        assert line.endswith(" ok") or "FAIL: " in line
+    # Every page answered, none with an error status.
+    assert "HTTP" not in done.stdout
+
+
+def result(page, size, ratio, queries=4, median=2.0):
+    return Result(page, size, median, median * 1.2, queries, 200, ratio)
+
+
+def verdicts(results):
+    command = Command(stdout=io.StringIO())
+    return command.report(results, 100, 10000)
+
+
+def test_it_passes_pages_within_their_budgets():
+    results = [
+        result(page, size, budget * 0.9)
+        for size in (100, 10000)
+        for page, budget in BUDGETS.items()
+    ]
+    assert verdicts(results) == []
+
+
+def test_it_fails_a_page_over_its_ratio_growing_or_with_more_queries():
+    results = [
+        result("today", 100, 2.0),
+        result("today", 10000, 3.1),  # over 3x, and grown 1.55x beyond the bare view
+        result("dashboard", 100, 2.0, queries=4),
+        result("dashboard", 10000, 2.0, queries=5),  # one query more at the large size
+        result("chart_cached", 100, 1.2),
+        result("chart_cached", 10000, 1.2),
+    ]
+    assert verdicts(results) == [
+        "today at 10000: over 3.0x",
+        "today at 10000: grew 1.55x",
+        "dashboard at 10000: queries grew",
+    ]
