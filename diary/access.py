@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 
+from diary import prepared
 from diary.models import Episode, Rating, User
 from diary.prepared import Prepared
 
@@ -147,7 +148,7 @@ _PLACEHOLDER_UUID = uuid.UUID(int=7)
 _compiled = {}
 
 
-def episode_version(user, episode_uuid):
+def episode_version(user, episode_uuid, audit=None):
     """The `EpisodeVersion` of an episode `user` may see; 404 otherwise, as `episode_for`.
 
     The chart is the most requested URL (every episode page and History ask for it) and
@@ -155,6 +156,10 @@ def episode_version(user, episode_uuid):
     ORM builds and compiles a query in ten times the time the database runs it: so the SQL
     is compiled once per role, by the ORM, from the queryset `visible_to` gives, and run
     with this request's values in place of the placeholders it was compiled with.
+
+    `audit`: an unsaved audit entry of this look (`AuditEvent.entry`), saved only when the
+    episode is found, naming its patient. On PostgreSQL the lookup and the entry go as one
+    statement: one round trip instead of two.
     """
     if not user.is_authenticated or not user.is_active or user.role == User.Role.ADMIN:
         raise Http404
@@ -173,8 +178,18 @@ def episode_version(user, episode_uuid):
             episode_uuid, connection
         ),
     }
+    params = [values[placeholder] for placeholder in placeholders]
+    together = audit is not None and connection.vendor == "postgresql"
+    if together:
+        entry = prepared.insert_of(audit)
+        insert, insert_params = prepared.insert_selecting(
+            entry, "found", {"episode_uuid": "uuid", "patient_public_id": "public_id"}
+        )
+        sql = f"WITH found (uuid, updated_at, public_id) AS ({sql}), entry AS ({insert}) "
+        sql += "SELECT uuid, updated_at, public_id FROM found"
+        params += insert_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, [values[placeholder] for placeholder in placeholders])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404
@@ -183,7 +198,11 @@ def episode_version(user, episode_uuid):
         updated_at = parse_datetime(updated_at)
     if updated_at.tzinfo is None:  # SQLite keeps UTC datetimes without their zone
         updated_at = updated_at.replace(tzinfo=UTC)
-    return EpisodeVersion(episode_uuid, updated_at, uuid.UUID(str(row[2])))
+    version = EpisodeVersion(episode_uuid, updated_at, uuid.UUID(str(row[2])))
+    if audit is not None and not together:
+        audit.episode_uuid, audit.patient_public_id = version.uuid, version.patient_public_id
+        prepared.insert(audit)
+    return version
 
 
 def patient_for(clinician, public_id):

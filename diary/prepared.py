@@ -114,6 +114,7 @@ class Write:
     using: str
     inserted: object = None
     key_column: str = ""
+    columns: tuple = ()  # an INSERT's fields, in the order of its values
 
 
 def update_fields(instance, names):
@@ -170,7 +171,32 @@ def insert_of(instance):
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
-    return Write(sql, params, connection.alias, instance, quote(model._meta.pk.column))
+    return Write(
+        sql,
+        params,
+        connection.alias,
+        instance,
+        quote(model._meta.pk.column),
+        tuple(field.attname for field in fields),
+    )
+
+
+def insert_selecting(write, source, taken):
+    """`write`, an INSERT of one row, as an INSERT ... SELECT from the query named `source`
+    (a WITH query of the same statement), whose columns fill the fields in `taken` (field
+    attribute name: source column): a row for each row of `source`, none when it is empty.
+    Returns the SQL and its parameters."""
+    connection = connections[write.using]
+    quote = connection.ops.quote_name
+    values, params = [], []
+    for name, param in zip(write.columns, write.params, strict=True):
+        if name in taken:
+            values.append(f"{quote(source)}.{quote(taken[name])}")
+        else:
+            values.append("%s")
+            params.append(param)
+    head = write.sql.split(" VALUES ", 1)[0]
+    return f"{head} SELECT {', '.join(values)} FROM {quote(source)}", params
 
 
 def write_together(writes):

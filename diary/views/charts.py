@@ -65,16 +65,11 @@ def chart_etag(episode, size="wide"):
 @require_safe
 def episode_chart(request, episode_uuid):
     # Only what names and dates it: a browser that holds the chart, or the cache, needs no more.
-    version = episode_version(request.user, episode_uuid)
+    # Every look at a patient's data by the clinic leaves a trace, 304s included.
+    audit = None
     if request.user.role == Role.CLINICIAN:
-        # Every look at a patient's data by the clinic leaves a trace, 304s included.
-        AuditEvent.record(
-            request,
-            AuditEvent.Action.VIEW,
-            "chart",
-            episode_uuid=version.uuid,
-            patient_public_id=version.patient_public_id,
-        )
+        audit = AuditEvent.entry(request, AuditEvent.Action.VIEW, "chart")
+    version = episode_version(request.user, episode_uuid, audit=audit)
     size = request.GET.get("size") if request.GET.get("size") in SIZES else "wide"
     etag = chart_etag(version, size)
     response = get_conditional_response(request, etag=etag)
