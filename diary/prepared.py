@@ -13,10 +13,10 @@ Only plain querysets of one model loading all its columns: filters on its own co
 only() or prefetch; select_related() of its own foreign keys, one level deep.
 Placeholders are integers or UUIDs.
 
-`update_fields`, `increment` and `insert` write without `Model.save()`, and
-`write_together` makes several such writes all or none (on PostgreSQL in one statement): no
-pre_save or post_save signal is sent for those rows (none is received today; a receiver
-added for Rating or AuditEvent would have to move these writes back to save()).
+`increment` and `insert` write without `Model.save()`, and `write_together` makes several
+such writes (`insert_of`, `update_of`, `increment_of`) all or none (on PostgreSQL in one
+statement): no pre_save or post_save signal is sent for those rows (none is received today;
+a receiver added for Rating or AuditEvent would have to move these writes back to save()).
 """
 
 import uuid
@@ -117,13 +117,6 @@ class Write:
     columns: tuple = ()  # an INSERT's fields, in the order of its values
 
 
-def update_fields(instance, names):
-    """UPDATE these columns of `instance`'s row to its attributes' values, as
-    `Model.objects.filter(pk=...).update(...)` would, without building a query: each rating
-    saved writes its episode's reading this way."""
-    write_together([update_of(instance, names)])
-
-
 def increment(model, pk, name):
     """Add one to a column of one row, in SQL (concurrent writers each add theirs)."""
     write_together([increment_of(model, pk, name)])
@@ -136,6 +129,9 @@ def insert(instance):
 
 
 def update_of(instance, names):
+    """UPDATE these columns of `instance`'s row to its attributes' values, as
+    `Model.objects.filter(pk=...).update(...)` would, without building a query: each rating
+    saved writes its episode's reading this way."""
     model = type(instance)
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
