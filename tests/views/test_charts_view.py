@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diary import charts
+from diary.access import episode_version
 from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating
 from tests.conftest import make_episode
 
@@ -277,3 +279,60 @@ def test_the_audit_entry_names_the_episode_and_its_patient_and_a_miss_leaves_non
     assert (entry.actor, entry.action) == (clinician, AuditEvent.Action.VIEW)
     assert (entry.episode_uuid, entry.patient_public_id) == (episode.uuid, patient.public_id)
     assert entry.ip_address == "127.0.0.1" and entry.actor_username == clinician.username
+
+
+POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="synchronous_commit is PostgreSQL's (SQLite's commits never wait: synchronous=NORMAL)",
+)
+
+
+def synchronous_commit():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_the_chart_entry_commits_without_waiting_for_the_disk_and_only_it(
+    client, clinician, episode
+):
+    client.force_login(clinician)
+    client.get(reverse("session_check"))
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url(episode)).status_code == 200
+
+    (statement,) = [query["sql"] for query in captured if "INSERT" in query["sql"]]
+    assert "set_config('synchronous_commit', 'off', true)" in statement
+    assert AuditEvent.objects.filter(what="chart", episode_uuid=episode.uuid).count() == 1
+    assert synchronous_commit() == "on"  # the next transaction, a rating say, waits again
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_the_statement_turns_the_wait_off_for_its_own_transaction(rf, clinician, episode):
+    request = rf.get("/")
+    request.user = clinician
+    entry = AuditEvent.entry(request, AuditEvent.Action.VIEW, "chart")
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")  # one Django does not know of, to look inside before the commit
+        try:
+            episode_version(clinician, episode.uuid, audit=entry, commit_async=True)
+            assert synchronous_commit() == "off"
+        finally:
+            cursor.execute("ROLLBACK")
+    assert synchronous_commit() == "on"
+
+
+@POSTGRESQL_ONLY
+def test_inside_a_transaction_the_chart_leaves_its_commit_as_it_is(client, clinician, episode):
+    # The test runs inside a transaction, as a view under ATOMIC_REQUESTS would: other writes
+    # of that transaction would commit with the chart's entry, so nothing is relaxed.
+    client.force_login(clinician)
+
+    assert client.get(url(episode)).status_code == 200
+
+    assert AuditEvent.objects.filter(what="chart", episode_uuid=episode.uuid).count() == 1
+    assert synchronous_commit() == "on"
