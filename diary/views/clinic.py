@@ -123,7 +123,7 @@ class ReviewList:
         # late ones are only among diaries still running (the complete_at index finds them):
         # sorted here, as an ORDER BY would make SQLite walk the whole clinic in date order.
         red = self.keys(self.red, 0, stop)
-        late = sorted(self.late.values_list("starts_at", "pk"), reverse=True)[:stop]
+        late = sorted(self.late.order_by().values_list("starts_at", "pk"), reverse=True)[:stop]
         attention = sorted(red + late, reverse=True)
         page = attention[start:stop]
         if len(red) < stop and len(late) < stop and len(page) < stop - start:
@@ -131,7 +131,9 @@ class ReviewList:
             first = max(0, start - len(attention))
             page += self.keys(self.others, first, first + stop - start - len(page))
         pks = [pk for _starts_at, pk in page]
-        episodes = self.episodes.filter(pk__in=pks).select_related("patient", "clinic")
+        # Unordered: the page's order is `pks`; an ORDER BY would walk the clinic's episodes
+        # in date order to find these 25.
+        episodes = self.episodes.filter(pk__in=pks).order_by().select_related("patient", "clinic")
         by_pk = {episode.pk: episode for episode in episodes.only(*ROW_FIELDS)}
         return [review.Reading.at(by_pk[pk], self.now) for pk in pks if pk in by_pk]
 
