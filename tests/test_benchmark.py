@@ -57,6 +57,28 @@ def test_it_prints_a_row_for_every_page_at_both_sizes(tmp_path):
     assert "HTTP" not in done.stdout
 
 
+def test_it_prints_the_plan_of_each_query_of_a_dashboard_read_afresh(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    env.setdefault("DJANGO_SECRET_KEY", "benchmark-test-only")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "benchmark", "--plans", "--large", "60"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    queries = done.stdout.split("\n--- ")[1:]
+    # Unfiltered and filtered by result: the count, the lists, the rows, the next moments.
+    assert len(queries) >= 12
+    assert sum("COUNT(*)" in query for query in queries) == 2
+    for query in queries:
+        statement, *plan = query.splitlines()
+        assert 'FROM "diary_episode"' in statement and plan
+        assert any("diary_episode" in line for line in plan)
+
+
 def result(page, size, ratio, queries=4, median=2.0):
     return Result(page, size, median, median * 1.2, queries, 200, ratio)
 
