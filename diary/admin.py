@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from diary import exports, tokens
-from diary.models import AuditEvent, Clinic, Episode, Rating, Role, User, snapshot
+from diary.models import AuditEvent, Clinic, Episode, Rating, Role, User, episode_clinics, snapshot
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -41,7 +41,7 @@ class AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
             # A bulk delete skips Model.delete(): the clinics' dashboards change here.
             for clinic_id in clinics:
-                Clinic.changed(clinic_id)
+                Clinic.changed(clinic_id, roster=queryset.model is Episode)
 
 
 @admin.register(Clinic)
@@ -90,6 +90,14 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("painlog"), {"fields": ["role", "clinic", "first_name", "last_name", "email"]}),
     )
+
+    def delete_queryset(self, request, queryset):
+        """A bulk delete skips User.delete(): the clinics whose episodes go change here."""
+        with transaction.atomic():
+            clinics = episode_clinics(queryset)
+            super().delete_queryset(request, queryset)
+            for clinic_id in clinics:
+                Clinic.changed(clinic_id, roster=True)
 
     @admin.action(description=_("Issue a new set-up link (the old one stops working)"))
     def issue_setup_link(self, request, queryset):

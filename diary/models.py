@@ -105,6 +105,9 @@ class Clinic(models.Model):
     # dashboard is good while the count has not moved. A counter, not a time: two writers
     # may commit in the other order than their clocks, a count only grows.
     version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Counts the changes to which episodes the clinic has (one booked, deleted, moved to or
+    # from it): the dashboard's count of its episodes is good while this has not moved.
+    roster = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -177,10 +180,11 @@ class Clinic(models.Model):
         Clinic.changed(self.pk)
 
     @staticmethod
-    def changed(clinic_id):
+    def changed(clinic_id, *, roster=False):
         """Say that what the clinic's dashboard shows has changed: in the writer's transaction,
-        so a dashboard read after it commits is read again."""
-        prepared.increment(Clinic, clinic_id, "version")
+        so a dashboard read after it commits is read again. `roster`: an episode joined or
+        left the clinic, so its episodes are counted again too."""
+        prepared.increment(Clinic, clinic_id, "version", *(["roster"] if roster else []))
 
     def clean(self):
         errors = {}
@@ -258,6 +262,11 @@ class PainlogUserManager(UserManager):
         raise IntegrityError(f"No free user name for {first_name!r}.")
 
 
+def episode_clinics(patients):
+    """The clinics of these patients' episodes (a patient's earlier clinic may keep some)."""
+    return set(Episode.objects.filter(patient__in=patients).values_list("clinic_id", flat=True))
+
+
 class User(AbstractUser):
     Role = Role
 
@@ -312,9 +321,12 @@ class User(AbstractUser):
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
+            clinics = episode_clinics(User.objects.filter(pk=self.pk))
             deleted = super().delete(*args, **kwargs)  # with the patient's episodes
+            for clinic_id in clinics - {self.clinic_id}:
+                Clinic.changed(clinic_id, roster=True)
             if self.clinic_id is not None:
-                Clinic.changed(self.clinic_id)
+                Clinic.changed(self.clinic_id, roster=self.clinic_id in clinics)
         return deleted
 
     def clean(self):
@@ -536,9 +548,14 @@ class Episode(models.Model):
                     "review_version",
                     "updated_at",
                 }
+        adding, moved_from = self._state.adding, getattr(self, "_loaded_clinic_id", None)
         with transaction.atomic():
             super().save(*args, **kwargs)
-            Clinic.changed(self.clinic_id)
+            moved = not adding and moved_from not in (None, self.clinic_id)
+            Clinic.changed(self.clinic_id, roster=adding or moved)
+            if moved:
+                Clinic.changed(moved_from, roster=True)
+        self._loaded_clinic_id = self.clinic_id
 
     def get_absolute_url(self):
         return reverse("clinic:episode", args=[self.uuid])
@@ -546,8 +563,15 @@ class Episode(models.Model):
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             deleted = super().delete(*args, **kwargs)
-            Clinic.changed(self.clinic_id)
+            Clinic.changed(self.clinic_id, roster=True)
         return deleted
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """As loaded, remembering its clinic: a save that moves it changes both clinics."""
+        episode = super().from_db(db, field_names, values)
+        episode._loaded_clinic_id = episode.__dict__.get("clinic_id")
+        return episode
 
     def clean(self):
         if self.block_type == self.BlockType.THERAPEUTIC and not self.steroid.strip():

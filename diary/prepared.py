@@ -117,9 +117,9 @@ class Write:
     columns: tuple = ()  # an INSERT's fields, in the order of its values
 
 
-def increment(model, pk, name):
-    """Add one to a column of one row, in SQL (concurrent writers each add theirs)."""
-    write_together([increment_of(model, pk, name)])
+def increment(model, pk, *names):
+    """Add one to columns of one row, in SQL (concurrent writers each add theirs)."""
+    write_together([increment_of(model, pk, *names)])
 
 
 def insert(instance):
@@ -145,12 +145,13 @@ def update_of(instance, names):
     return Write(sql, [*params, pk.get_db_prep_value(instance.pk, connection)], connection.alias)
 
 
-def increment_of(model, pk, name):
+def increment_of(model, pk, *names):
     connection = connections[model.objects.db]
     quote = connection.ops.quote_name
-    column = quote(model._meta.get_field(name).column)
+    columns = [quote(model._meta.get_field(name).column) for name in names]
+    assignments = ", ".join(f"{column} = {column} + 1" for column in columns)
     sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {column} = {column} + 1 "
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
     return Write(sql, [pk], connection.alias)

@@ -99,20 +99,32 @@ class ReviewList:
     are the episodes with a red flag (a partial index) and those late while their diary runs
     (an index on `complete_at` reaches only recent ones); the others come in injection order
     (an index). Paginator counts it and slices it like a list.
+
+    `count_key`: the cache key of the count, for a list whose count only changes with the
+    clinic's roster (all its episodes, unfiltered). Counting reads an entry of every episode
+    the clinic ever had (3.6 ms at 30,000 on PostgreSQL), and the list is read afresh after
+    every rating.
     """
 
     ORDER = ("-starts_at", "-pk")
 
-    def __init__(self, episodes, now):
+    def __init__(self, episodes, now, count_key=None):
         late = late_q(now)
         self.now = now
         self.episodes = episodes
+        self.count_key = count_key
         self.red = episodes.filter(red_flag=True)
         self.late = episodes.filter(late, red_flag=False)
         self.others = episodes.filter(red_flag=False).exclude(late)
 
     def count(self):
-        return self.episodes.count()
+        if self.count_key is None:
+            return self.episodes.count()
+        count = cache.get(self.count_key)
+        if count is None:
+            count = self.episodes.count()
+            cache.set(self.count_key, count, DASHBOARD_CACHE_SECONDS)
+        return count
 
     def keys(self, episodes, start, stop):
         return list(episodes.order_by(*self.ORDER).values_list("starts_at", "pk")[start:stop])
@@ -181,11 +193,19 @@ def dashboard(request):
         sorted(form.cleaned_data.items()),
         request.GET.get("page", ""),
     ]
+    # All the clinic's episodes are as many as when its roster last moved.
+    filtered = any(form.cleaned_data.values())
+    count_key = None if filtered else pagecache.key("count", [clinic.pk, clinic.roster])
     content = pagecache.cached_until(
         pagecache.key("dashboard", parts),
         now,
         lambda: dashboard_content(
-            request, form, form.narrow(Episode.objects.for_clinician(request.user), now), now
+            request,
+            form,
+            ReviewList(
+                form.narrow(Episode.objects.for_clinician(request.user), now), now, count_key
+            ),
+            now,
         ),
         DASHBOARD_CACHE_SECONDS,
     )
@@ -249,9 +269,8 @@ def row_labels():
     }
 
 
-def dashboard_content(request, form, episodes, now):
+def dashboard_content(request, form, reviews, now):
     """The dashboard's HTML inside the page's frame, and until when the clock keeps it."""
-    reviews = ReviewList(episodes, now)
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,

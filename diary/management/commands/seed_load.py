@@ -136,7 +136,7 @@ class DiaryFactory:
         # rating takes its episode's key from the object when it is inserted.
         ratings = [rating for diary in diaries for rating in diary]
         Rating.objects.bulk_create(ratings, batch_size=BATCH)
-        Clinic.changed(clinic.pk)  # bulk_create skips Episode.save(), which says so
+        Clinic.changed(clinic.pk, roster=True)  # bulk_create skips Episode.save(), which does
         analyze(Episode, Rating, User)
         return len(episodes), len(ratings)
 
