@@ -381,10 +381,14 @@ def test_no_query_of_a_fresh_read_walks_the_whole_clinic_in_date_order(
         readings.append(fresh_read_plans(signed_in, clinic))
 
     for plans in readings:
-        assert len(plans) >= 7  # the count, three lists, the rows, three next moments
+        assert len(plans) >= 7  # three lists, the rows, three next moments (the count cached)
         for sql, plan in plans.items():
+            # An ORDER BY without a LIMIT walks (or sorts) every episode of the clinic.
+            assert "LIMIT" in sql or "ORDER BY" not in sql, sql
             assert "SCAN diary_episode" not in plan and "Seq Scan on diary_episode" not in plan
-            if "episode_clinic_starts" in plan:
+            # SQLite's choice of index is settled by its statistics (none, or those above);
+            # PostgreSQL's, on a table of a few rows, by costs too close to tell apart.
+            if connection.vendor == "sqlite" and "episode_clinic_starts" in plan:
                 assert "LIMIT" in sql, f"{sql}\n{plan}"
 
 
