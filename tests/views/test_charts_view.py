@@ -283,7 +283,7 @@ def test_the_audit_entry_names_the_episode_and_its_patient_and_a_miss_leaves_non
 
 POSTGRESQL_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="synchronous_commit is PostgreSQL's (SQLite's commits never wait: synchronous=NORMAL)",
+    reason="synchronous_commit is PostgreSQL's (SQLite with synchronous=NORMAL never waits)",
 )
 
 
