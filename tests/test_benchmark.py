@@ -29,13 +29,13 @@ PAGES = [
 ]
 
 
-def test_it_prints_a_row_for_every_page_at_both_sizes(tmp_path):
-    # On SQLite in a temporary file of its own, whatever database the suite runs on.
+def benchmark(tmp_path, *arguments):
+    """`manage.py benchmark` on SQLite in a temporary file of its own, whatever database the
+    suite runs on."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
     env.setdefault("DJANGO_SECRET_KEY", "benchmark-test-only")
     done = subprocess.run(
-        [sys.executable, "manage.py", "benchmark", "--small", "2", "--large", "5"]
-        + ["--repeat", "1", "--no-budgets"],
+        [sys.executable, "manage.py", "benchmark", *arguments],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -43,6 +43,11 @@ def test_it_prints_a_row_for_every_page_at_both_sizes(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_it_prints_a_row_for_every_page_at_both_sizes(tmp_path):
+    done = benchmark(tmp_path, "--small", "2", "--large", "5", "--repeat", "1", "--no-budgets")
     lines = [line for line in done.stdout.splitlines() if line.split()[:1] in [[p] for p in PAGES]]
     rows = [line.split() for line in lines]
     assert [(row[0], row[1]) for row in rows] == [
@@ -58,17 +63,7 @@ def test_it_prints_a_row_for_every_page_at_both_sizes(tmp_path):
 
 
 def test_it_prints_the_plan_of_each_query_of_a_dashboard_read_afresh(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
-    env.setdefault("DJANGO_SECRET_KEY", "benchmark-test-only")
-    done = subprocess.run(
-        [sys.executable, "manage.py", "benchmark", "--plans", "--large", "60"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    done = benchmark(tmp_path, "--plans", "--large", "60")
     queries = done.stdout.split("\n--- ")[1:]
     # Unfiltered and filtered by result: the count, the lists, the rows, the next moments.
     assert len(queries) >= 12
