@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from diary import exports, tokens
-from diary.models import AuditEvent, Clinic, Episode, Rating, Role, User, episode_clinics, snapshot
+from diary.models import AuditEvent, Clinic, Episode, Rating, Role, User, snapshot
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -91,13 +91,21 @@ class UserAdmin(BaseUserAdmin):
         (_("painlog"), {"fields": ["role", "clinic", "first_name", "last_name", "email"]}),
     )
 
-    def delete_queryset(self, request, queryset):
-        """A bulk delete skips User.delete(): the clinics whose episodes go change here."""
+    def delete_model(self, request, obj):
+        """Deleting a patient erases them, as the Erase action does (its audit entry too)."""
+        if obj.role != Role.PATIENT:
+            return super().delete_model(request, obj)
         with transaction.atomic():
-            clinics = episode_clinics(queryset)
-            super().delete_queryset(request, queryset)
-            for clinic_id in clinics:
-                Clinic.changed(clinic_id, roster=True)
+            erase_patient(request, obj)
+        return None
+
+    def delete_queryset(self, request, queryset):
+        """ "Delete selected": patients are erased one by one (their audit entries, their
+        clinics' dashboards); the others deleted together."""
+        with transaction.atomic():
+            for patient in queryset.filter(role=Role.PATIENT):
+                erase_patient(request, patient)
+            super().delete_queryset(request, queryset.exclude(role=Role.PATIENT))
 
     @admin.action(description=_("Issue a new set-up link (the old one stops working)"))
     def issue_setup_link(self, request, queryset):

@@ -71,7 +71,17 @@ def test_it_asks_before_erasing_and_erases_nothing_until_confirmed(admin_client,
     assert Rating.objects.count() == 1
 
 
-def test_it_erases_a_patient_with_their_diary_and_logs_it(admin_client, patient, diary):
+def erase(admin_client, patient, way):
+    if way == "erase action":
+        act(admin_client, "erase_patients", [patient], confirm_erase="yes")
+    elif way == "delete selected":
+        act(admin_client, "delete_selected", [patient], post="yes")
+    else:  # the user's own delete page
+        admin_client.post(reverse("admin:diary_user_delete", args=[patient.pk]), {"post": "yes"})
+
+
+@pytest.mark.parametrize("way", ["erase action", "delete selected", "delete page"])
+def test_it_erases_a_patient_with_their_diary_and_logs_it(admin_client, patient, diary, way):
     patient_id = patient.public_id
     AuditEvent.objects.create(
         actor_username="x",
@@ -81,7 +91,7 @@ def test_it_erases_a_patient_with_their_diary_and_logs_it(admin_client, patient,
         after={"pain": 2},
     )
 
-    act(admin_client, "erase_patients", [patient], confirm_erase="yes")
+    erase(admin_client, patient, way)
 
     assert not User.objects.filter(pk=patient.pk).exists()
     assert not Episode.objects.exists()
