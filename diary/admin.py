@@ -34,14 +34,9 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            clinics = set()
             for obj in queryset:
                 self.audit(request, AuditEvent.Action.DELETE, obj, before=snapshot(obj))
-                clinics.add(obj.clinic_id if isinstance(obj, Episode) else obj.episode.clinic_id)
             super().delete_queryset(request, queryset)
-            # A bulk delete skips Model.delete(): the clinics' dashboards change here.
-            for clinic_id in clinics:
-                Clinic.changed(clinic_id, roster=queryset.model is Episode)
 
 
 @admin.register(Clinic)
@@ -237,12 +232,6 @@ class RatingAdmin(AuditedAdmin):
     list_filter = ["kind", "fever_redness"]
     list_select_related = ["episode__patient"]
     raw_id_fields = ["episode", "recorded_by"]
-
-    def delete_queryset(self, request, queryset):
-        episodes = set(queryset.values_list("episode_id", flat=True))
-        super().delete_queryset(request, queryset)
-        # A bulk delete skips Rating.delete(): the episodes' readings are stored again here.
-        Episode.objects.filter(pk__in=episodes).refresh_readings()
 
 
 @admin.register(AuditEvent)

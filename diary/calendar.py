@@ -20,14 +20,15 @@ from diary import schedule
 PRODUCT_ID = "-//painlog//diary reminders//EN"
 # Short, so the diary's events do not fill the day; the alarm is what matters.
 EVENT_LENGTH = timedelta(minutes=15)
-REMINDED_KINDS = (schedule.PROVOCATION, schedule.TIMED, schedule.DAILY)
 STILL_TO_DO = (schedule.UPCOMING, schedule.DUE)
 
 
 def reminded_items(plan):
     """The ratings of `plan` worth a reminder: provocation, timed and daily, not yet done."""
     return [
-        item for item in plan.items if item.kind in REMINDED_KINDS and item.state in STILL_TO_DO
+        item
+        for item in plan.items
+        if item.kind in schedule.REMINDED_KINDS and item.state in STILL_TO_DO
     ]
 
 

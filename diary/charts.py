@@ -14,7 +14,8 @@ import io
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from diary.diagnosis import Rules, relief
+from diary import display
+from diary.diagnosis import Rules, latest_per_day, relief
 
 # Ids of the drawn artists, also the ids of their groups in the SVG.
 GID_TIMED_PAIN = "timed-pain"
@@ -34,7 +35,6 @@ GID_LEGEND = "legend"
 
 NO_RATINGS = "No ratings yet"
 NO_BASELINE = "No baseline"
-MISSING = "–"
 
 # Days on which improvement from the steroid usually starts (CLINICAL.md section 1).
 USUAL_ONSET_DAYS = (2, 5)
@@ -141,7 +141,7 @@ def describe(*, baseline, timed, daily, summary, rules, diary_days) -> str:
     """The text alternative of the chart: its key numbers, in plain sentences."""
     rules = rules or Rules()
     timed = _timed_in_phase(timed, rules)
-    days = _latest_per_day(daily, diary_days)
+    days = latest_per_day(entry for entry in daily if entry.day <= diary_days)
     sentences = ["Pain chart.", _baseline_sentence(baseline)]
     if not timed and not days:
         sentences.append(f"{NO_RATINGS}.")
@@ -269,7 +269,7 @@ def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
             linestyle="-.",
         )
 
-    days = _latest_per_day(daily, diary_days)
+    days = latest_per_day(entry for entry in daily if entry.day <= diary_days)
     if not days:
         _note(axes, NO_RATINGS, GID_NO_RATINGS)
         return
@@ -279,12 +279,6 @@ def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
         **_pain_style(),
         gid=GID_DAILY_PAIN,
     )
-
-
-def _latest_per_day(daily, diary_days) -> list:
-    """One entry per diary day, in day order; of a day given twice, the last (as diagnosis)."""
-    latest = {entry.day: entry for entry in daily if entry.day <= diary_days}
-    return [latest[day] for day in sorted(latest)]
 
 
 # Shared drawing
@@ -398,18 +392,20 @@ def _timed_sentences(baseline, timed, summary, rules) -> list:
     if provocation is None:
         sentences.append("No provocation test rating.")
     else:
-        numbers = f"pain {provocation.pain}/10"
+        said = f"pain {provocation.pain}/10"
         provocation_relief = relief(baseline, provocation.pain)
         if provocation_relief is not None:
-            numbers += f", relief {_percent(provocation_relief)}"
-        sentences.append(f"Provocation test at {provocation.minutes:.0f} min: {numbers}.")
+            said += f", relief {display.percent(provocation_relief)}"
+        sentences.append(f"Provocation test at {provocation.minutes:.0f} min: {said}.")
     if summary is not None and summary.relief_hours is not None:
         threshold = f"{rules.positive_relief:g} %"
         if summary.relief_hours > 0:
-            sentences.append(f"Relief at or above {threshold} for {summary.relief_hours:.1f} h.")
+            sentences.append(
+                f"Relief at or above {threshold} for {display.hours(summary.relief_hours)}."
+            )
         else:
             sentences.append(f"Relief did not reach {threshold} at the provocation test.")
-    medicated = [_hours(entry.minutes) for entry in timed if entry.analgesic]
+    medicated = [_after(entry.minutes) for entry in timed if entry.analgesic]
     if medicated:
         sentences.append(f"Pain medicine at {', '.join(medicated)}.")
     return sentences
@@ -420,19 +416,14 @@ def _days_sentence(baseline, days) -> str:
         return "No daily ratings yet."
     pain_by_day = {entry.day: entry.pain for entry in days}
     last_day = days[-1].day
-    pains = ", ".join(str(pain_by_day.get(day, MISSING)) for day in range(1, last_day + 1))
+    pains = ", ".join(str(pain_by_day.get(day, display.MISSING)) for day in range(1, last_day + 1))
     span = "on day 1" if last_day == 1 else f"from day 1 to day {last_day}"
     sentence = f"Daily pain {span}: {pains}"
     last_relief = relief(baseline, days[-1].pain)
     if last_relief is not None:
-        sentence += f"; last relief {_percent(last_relief)} on day {last_day}"
+        sentence += f"; last relief {display.percent(last_relief)} on day {last_day}"
     return sentence + "."
 
 
-def _percent(value) -> str:
-    # Display only: comparisons use the unrounded value from diagnosis.relief.
-    return f"{value:.0f} %"
-
-
-def _hours(minutes) -> str:
-    return f"{minutes:.0f} min" if minutes < 60 else f"{minutes / 60:.1f} h"
+def _after(minutes) -> str:
+    return f"{minutes:.0f} min" if minutes < 60 else display.hours(minutes / 60)

@@ -109,7 +109,7 @@ def summarize(
     provocation_relief = relief(baseline, provocation.pain) if provocation is not None else None
     diagnostic, reasons = _diagnose(baseline, provocation, provocation_relief, timed, rules)
     # The steroid phase needs a baseline above 0 to measure relief against.
-    days = _latest_per_day(daily) if baseline else []
+    days = latest_per_day(daily) if baseline else []
     last = days[-1] if days else None
     return Summary(
         diagnostic=diagnostic,
@@ -271,7 +271,7 @@ def _flare(baseline, daily, rules: Rules) -> bool:
     return any(entry.day <= rules.flare_days and entry.pain > baseline for entry in daily)
 
 
-def _latest_per_day(daily):
+def latest_per_day(daily):
     """One entry per recorded day, in day order; of a day recorded twice, the one given last.
 
     Only `last_day`/`last_relief` and the steroid result read this; flare and onset look at

@@ -7,10 +7,12 @@ import textwrap
 
 import matplotlib as mpl
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from diary import charts, diagnosis
+from diary import charts, diagnosis, display, review
+from diary.models import Rating
 
 RATING_COLUMNS = [
     "episode",
@@ -137,9 +139,10 @@ def summary_cell(value):
 
 
 def episode_rows(episodes):
+    """`episodes`: (episode, its ratings) pairs."""
     yield EPISODE_COLUMNS
-    for episode in episodes:
-        summary = episode.summary
+    for episode, ratings in episodes:
+        summary = episode.summarize(ratings)
         yield [
             episode.uuid,
             episode.patient,
@@ -156,6 +159,126 @@ def episode_rows(episodes):
 
 def episodes_csv_response(episodes, filename):
     return csv_response(episode_rows(episodes), filename)
+
+
+EXPORT_CHUNK = 500
+
+
+def with_ratings(episodes):
+    """(episode, its ratings) for each of `episodes`, newest injection first, in two queries
+    whatever their number, read as the CSV streams: memory holds a chunk, not the clinic.
+
+    The episodes and all their ratings come in the same order from two cursors and are
+    matched up as they go, as a merge of two sorted files would be.
+    """
+    episodes = episodes.select_related("clinic", "patient").order_by("-starts_at", "-pk")
+    ratings = Rating.objects.filter(episode__in=episodes.values("pk")).order_by(
+        "-episode__starts_at", "-episode_id", "pk"
+    )
+    ratings = iter(ratings.iterator(chunk_size=EXPORT_CHUNK))
+    rating = next(ratings, None)
+    for episode in episodes.iterator(chunk_size=EXPORT_CHUNK):
+        own = []
+        while rating is not None and rating.episode_id == episode.pk:
+            rating.episode = episode
+            own.append(rating)
+            rating = next(ratings, None)
+        yield episode, own
+
+
+def file_stem(episode):
+    """No name in the file name: downloads lie around in folders and mail attachments."""
+    date = episode.local_injected_at.strftime("%Y-%m-%d")
+    return f"painlog-{date}-{episode.side}-{str(episode.uuid)[:8]}"
+
+
+# The PDF's ratings table; the widths are fractions of the page's text width.
+REPORT_COLUMNS = (
+    (gettext_lazy("Rating"), 0.15),
+    (gettext_lazy("Recorded"), 0.12),
+    (gettext_lazy("After"), 0.07),
+    (gettext_lazy("Pain"), 0.05),
+    (gettext_lazy("Relief"), 0.06),
+    (gettext_lazy("Stated"), 0.06),
+    (gettext_lazy("Medicine"), 0.12),
+    (gettext_lazy("Side effects"), 0.20),
+    (gettext_lazy("Note"), 0.17),
+)
+
+
+def report_content(episode, now):
+    """The keyword arguments of `report_pdf` for `episode` (loaded with_diary()) at `now`."""
+    reading = review.EpisodeReview(episode, now)
+    return {
+        "title": _("Pain diary after SI joint injection: %(name)s") % {"name": episode.patient},
+        "header": report_header(episode, now),
+        "conclusion": reading.conclusion,
+        "notes": report_notes(reading),
+        "chart": review.chart_inputs(episode),
+        "columns": [str(label) for label, _width in REPORT_COLUMNS],
+        "column_widths": [width for _label, width in REPORT_COLUMNS],
+        "rows": [report_row(row) for row in reading.ratings],
+        "rules": reading.rule_lines,
+    }
+
+
+def report_header(episode, now):
+    zone = episode.clinic.zone
+    return [
+        _("Patient: %(name)s (%(username)s)")
+        % {"name": episode.patient, "username": episode.patient.username},
+        _("Injection: %(when)s, %(side)s side, %(block)s")
+        % {
+            "when": formats.date_format(episode.local_injected_at, "j M Y, H:i"),
+            "side": episode.get_side_display().lower(),
+            "block": episode.get_block_type_display().lower(),
+        },
+        _("Anesthetic: %(anesthetic)s · Steroid: %(steroid)s")
+        % {
+            "anesthetic": episode.get_anesthetic_display(),
+            "steroid": episode.steroid or _("none"),
+        },
+        baseline_words(episode),
+        _("%(clinic)s · report of %(now)s")
+        % {
+            "clinic": episode.clinic,
+            "now": formats.date_format(timezone.localtime(now, zone), "j M Y, H:i"),
+        },
+    ]
+
+
+def report_row(row):
+    return [
+        row.label + (" *" if row.late else ""),
+        formats.date_format(row.recorded_at, "j M H:i"),
+        row.after,
+        row.pain,
+        display.percent(row.relief),
+        "" if row.stated_relief is None else f"{row.stated_relief} %",
+        row.medicine,
+        row.side_effects,
+        row.note,
+    ]
+
+
+def report_notes(reading):
+    notes = [*reading.reasons, *reading.warnings]
+    if reading.summary.flare:
+        notes.append(_("Flare: pain above the baseline in the first days."))
+    if any(row.late for row in reading.ratings):
+        notes.append(_("* recorded the day after."))
+    return notes
+
+
+def baseline_words(episode):
+    if episode.baseline_pain is None:
+        return _("Baseline: not recorded")
+    if episode.provoking_activity:
+        return _("Baseline: %(pain)d/10 (%(activity)s)") % {
+            "pain": episode.baseline_pain,
+            "activity": episode.provoking_activity,
+        }
+    return _("Baseline: %(pain)d/10") % {"pain": episode.baseline_pain}
 
 
 # The one-page PDF report. Sizes in inches from the top of an A4 page, font sizes in points.

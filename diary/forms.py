@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
+from django.db.models import Q
 from django.forms.fields import BaseTemporalField
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -15,23 +16,16 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from diary import tokens
-from diary.models import MAX_DIARY_DAYS, AuditEvent, Episode, Rating, User
+from diary import schedule, tokens, wording
+from diary.models import AuditEvent, Episode, Rating, User, snapshot
+from diary.schedule import MAX_DIARY_DAYS
 
 PAIN_CHOICES = [(value, str(value)) for value in range(11)]
 RELIEF_CHOICES = [(value, f"{value} %") for value in range(0, 101, 10)]
 PAIN_ANCHORS = {0: _("No pain"), 10: _("Worst pain imaginable")}
 
 
-class SharedChoicesMixin:
-    """A choice field whose fixed choices every form's copy shares: Django copies a choice
-    field's choices deeply for each form, most of the time a rating POST spends on its form."""
-
-    def __deepcopy__(self, memo):
-        return forms.Field.__deepcopy__(self, memo)  # the field and its widget, not the choices
-
-
-class PainField(SharedChoicesMixin, forms.TypedChoiceField):
+class PainField(forms.TypedChoiceField):
     """The 11-point Numeric Rating Scale, as one group of eleven large radio buttons."""
 
     widget = forms.RadioSelect
@@ -45,10 +39,6 @@ class PainField(SharedChoicesMixin, forms.TypedChoiceField):
             },
         )
         super().__init__(choices=PAIN_CHOICES, coerce=int, **kwargs)
-
-
-class ReliefField(SharedChoicesMixin, forms.TypedChoiceField):
-    pass
 
 
 def pain_scale(name):
@@ -95,39 +85,39 @@ class BaselineForm(forms.ModelForm):
     def record(self, request):
         """Save the baseline unless one is already there; True when this answer was saved.
 
-        A conditional UPDATE: a double tap, a second tab, or the clinician and the patient at
-        the same moment cannot overwrite the first answer.
+        The episode's row is locked first (on SQLite, the transaction takes the write lock at
+        its start): a double tap, a second tab, or the clinician and the patient at the same
+        moment cannot overwrite the first answer.
         """
         answer = {
             "baseline_pain": self.cleaned_data["baseline_pain"],
             "provoking_activity": self.cleaned_data["provoking_activity"],
         }
-        now = timezone.now()
         with transaction.atomic():
-            saved = Episode.objects.filter(pk=self.instance.pk, baseline_pain__isnull=True).update(
-                **answer,
-                baseline_recorded_at=now,
-                baseline_recorded_by=request.user,
-                updated_at=now,
+            episode = Episode.objects.select_for_update().get(pk=self.instance.pk)
+            if episode.has_baseline:
+                return False
+            for name, value in answer.items():
+                setattr(episode, name, value)
+            episode.baseline_recorded_at = timezone.now()
+            episode.baseline_recorded_by = request.user
+            episode.save()
+            AuditEvent.record(
+                request,
+                AuditEvent.Action.CHANGE,
+                "baseline",
+                episode=episode,
+                before={"baseline_pain": None},
+                after=answer,
             )
-            if saved:
-                Episode.objects.filter(pk=self.instance.pk).refresh_readings()
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.CHANGE,
-                    "baseline",
-                    episode=self.instance,
-                    before={"baseline_pain": None},
-                    after=answer,
-                )
-        return bool(saved)
+        return True
 
 
 class RatingForm(forms.ModelForm):
     """A diary entry; which prompt it answers and when it was felt are set by the view."""
 
     pain = PainField(label=_("Your pain right now"))
-    relief = ReliefField(
+    relief = forms.TypedChoiceField(
         label=_("How much relief do you feel?"),
         help_text=_("Compared with your usual pain before the injection."),
         choices=RELIEF_CHOICES,
@@ -199,13 +189,6 @@ class RatingForm(forms.ModelForm):
         helper.layout = Layout(*fields)
         return helper
 
-    def _post_clean(self):
-        # Model.full_clean() would check each CHECK constraint with a query of its own. This
-        # form's fields and clean() say the same (pain 0-10, relief in tens, a medicine's name
-        # only when taken, ice or heat from the list), and the database still enforces them.
-        self.instance.validate_constraints = lambda exclude=None: None
-        super()._post_clean()
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("analgesic_name", "").strip() and not cleaned.get("analgesic"):
@@ -214,6 +197,22 @@ class RatingForm(forms.ModelForm):
         if not cleaned.get("analgesic"):
             cleaned["analgesic_name"] = ""
         return cleaned
+
+    def record(self, request, before=None):
+        """Save the rating and its entry in the audit log, together or not at all; `before`:
+        a corrected rating's earlier values, which its entry keeps."""
+        action = AuditEvent.Action.CHANGE if before else AuditEvent.Action.CREATE
+        with transaction.atomic():
+            rating = self.save()
+            AuditEvent.record(
+                request,
+                action,
+                "rating",
+                episode=rating.episode,
+                before=before,
+                after=snapshot(rating),
+            )
+        return rating
 
 
 class SignInForm(AuthenticationForm):
@@ -488,6 +487,33 @@ class InjectionTimeForm(forms.Form):
     def local_date(self, moment):
         return timezone.localtime(moment, self.zone).date()
 
+    def record(self, request):
+        """Save the time; False when the patient has meanwhile rated their pain before it.
+
+        The episode's row is locked and its ratings looked at again in the same transaction:
+        a rating recorded meanwhile must not end up before the injection.
+        """
+        moment = self.cleaned_data["performed_at"]
+        with transaction.atomic():
+            episode = Episode.objects.select_for_update().get(pk=self.episode.pk)
+            if episode.ratings.filter(kind=Rating.Kind.TIMED, felt_at__lt=moment).exists():
+                self.add_error(
+                    None, _("The patient has just recorded a rating. Check the time again.")
+                )
+                return False
+            before = {"performed_at": episode.performed_at}
+            episode.performed_at = moment
+            episode.save()
+            AuditEvent.record(
+                request,
+                AuditEvent.Action.CHANGE,
+                "injection time",
+                episode=episode,
+                before=before,
+                after={"performed_at": moment},
+            )
+        return True
+
 
 class ClinicBaselineForm(BaselineForm):
     """The usual pain the patient told the clinician on arrival."""
@@ -568,6 +594,45 @@ class ReminderSettingsForm(forms.Form):
 
     def save(self):
         self.episode.daily_time = self.cleaned_data["daily_time"]
-        self.episode.save(update_fields=["daily_time"])
         self.patient.email_reminders = self.cleaned_data["email_reminders"]
-        self.patient.save(update_fields=["email_reminders"])
+        with transaction.atomic():
+            self.episode.save(update_fields=["daily_time", "updated_at"])
+            self.patient.save(update_fields=["email_reminders"])
+
+
+class DashboardFilter(forms.Form):
+    """The dashboard's search: a patient's name, a status, a result; any may be left empty."""
+
+    q = forms.CharField(label=_("Patient"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *wording.STATUS.items()],
+    )
+    result = forms.ChoiceField(
+        label=_("Result"),
+        required=False,
+        choices=[("", _("Any result")), *wording.RESULTS.items()],
+    )
+
+    def narrow(self, episodes, now):
+        """The episodes that match, from their stored readings (review.py). Fields that are
+        not valid are left out; the valid ones still filter."""
+        self.is_valid()
+        data = self.cleaned_data
+        for term in data.get("q", "").split():
+            episodes = episodes.filter(
+                Q(patient__first_name__icontains=term)
+                | Q(patient__last_name__icontains=term)
+                | Q(patient__username__icontains=term)
+            )
+        status = data.get("status")
+        if status == schedule.STATUS_UPCOMING:
+            episodes = episodes.filter(starts_at__gt=now)
+        elif status == schedule.STATUS_IN_PROGRESS:
+            episodes = episodes.filter(starts_at__lte=now, complete_at__gt=now)
+        elif status == schedule.STATUS_COMPLETE:
+            episodes = episodes.filter(starts_at__lte=now, complete_at__lte=now)
+        if data.get("result"):
+            episodes = episodes.filter(result=data["result"])
+        return episodes

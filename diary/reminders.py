@@ -22,7 +22,6 @@ from diary import schedule
 from diary.models import Episode, Reminder
 
 NIGHT_STARTS, NIGHT_ENDS = time(21, 0), time(8, 0)
-REMINDED_KINDS = (schedule.PROVOCATION, schedule.TIMED, schedule.DAILY)
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def owed(now):
 
 
 def is_owed(item, plan, now):
-    if item.kind not in REMINDED_KINDS or item.state != schedule.DUE or item.due_at > now:
+    if item.kind not in schedule.REMINDED_KINDS or item.state != schedule.DUE or item.due_at > now:
         return False
     local = now.astimezone(plan.tz)
     night = local.time() >= NIGHT_STARTS or local.time() < NIGHT_ENDS

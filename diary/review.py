@@ -1,62 +1,44 @@
-"""The clinician's reading of an episode, kept on the episode so SQL can sort, filter and page.
+"""The clinician's reading of an episode: its result, flags, status, whether it needs attention.
 
-The dashboard orders a clinic's episodes by whether they need attention, filters them by
-status and result, and shows each one's flags. All of that comes from `diagnosis` and
-`schedule`, which read the ratings in Python: computed at every look, the dashboard's cost
-grew with the clinic. So each write to a diary (a rating saved, corrected or deleted, the
-episode or its clinic's rules changed) stores the reading on the episode, and the dashboard
-reads stored columns only.
+This module is the one home of that reading. `read` computes it from the diary (`diagnosis`
+and `schedule`); `store` keeps it on the episode, so that the dashboard can sort, filter and
+page a clinic of any size in SQL; `Reading.at` says what a stored reading means at a moment;
+`late_q` says the same in SQL. The dashboard's list and the episode page read it here.
 
-Part of it changes with the clock alone: a rating not made turns overdue when its window
-closes, and the diary completes when its last window closes. Those are stored as the moments
-they happen (`attention_at`, `complete_at`, `review["overdue"]`), and `Reading.at(now)`
-compares them with the clock, as `schedule.build` would at that moment. The tests hold the
-stored reading to the live one at many moments.
+Part of a reading changes with the clock alone: a rating not made turns overdue when its
+window closes, and the diary completes when its last window closes. Those are stored as the
+moments they happen (`attention_at`, `complete_at`, `review["overdue"]`), and `Reading.at`
+compares them with the clock, as `schedule.build` would at that moment.
 
-`VERSION` changes with the code of the rules: after a deploy that changes them, `migrate`
-reads every episode again (see `apps.py`), so no stored reading outlives its rules.
+`store` is the only writer of the stored reading, of `Episode.updated_at` after a change to a
+diary, and of `Clinic.version`; `diary/signals.py` calls it after every change that shows on
+a page (a rating, an episode, a name, a clinic's rules). After a release that changes a rule
+of `diagnosis` or `schedule`, `python manage.py refresh_readings` reads every episode again.
 """
 
-import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from functools import cached_property
 
-from diary import diagnosis, schedule, wording
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, prefetch_related_objects
+from django.utils import timezone
 
-VERSION = hashlib.sha256(
-    b"".join(Path(module.__file__).read_bytes() for module in (diagnosis, schedule))
-    + Path(__file__).read_bytes()
-).hexdigest()[:16]
+from diary import charts, comparison, diagnosis, schedule, wording
+from diary.models import Clinic, Episode
 
-# The stored fields `read()` fills, for `save(update_fields=...)` and `bulk_update`.
+# The stored fields `read()` fills.
 FIELDS = ("starts_at", "result", "red_flag", "attention_at", "complete_at", "review")
+CHUNK = 500
 
 
-def read(episode, ratings, clinic):
-    """The stored reading of `episode`, with `ratings` (all of them) and its `clinic`.
-
-    Returns the field values of `FIELDS` plus `review_version`. The episode's own properties
-    are not used for the ratings so that a caller can pass the ratings as they will be after
-    a save (see `Episode.refresh_reading`).
-    """
-    timed = sorted((r for r in ratings if r.kind == "timed"), key=lambda r: r.felt_at)
-    daily = sorted((r for r in ratings if r.kind == "daily"), key=lambda r: r.day)
-    starts_at = episode.performed_at or episode.scheduled_at
-    plan = schedule.build(
-        injected_at=starts_at,
-        tz=clinic.zone,
-        diary_days=episode.diary_days,
-        timed_ratings=episode.timed_ratings,
-        baseline_done=episode.baseline_pain is not None,
-        timed_done={rating.slot_key for rating in timed},
-        daily_done={rating.day for rating in daily},
-        now=starts_at,  # any moment will do: only what is done and when windows close is kept
-        provocation_window=(clinic.provocation_window_start, clinic.provocation_window_end),
-        provocation_close=clinic.provocation_fallback_end,
-        daily_time=episode.daily_time,
-    )
-    summary = diagnosis.summarize(episode.baseline_pain, timed, daily, clinic.rules())
+def read(episode):
+    """The stored reading of `episode`, loaded with its clinic and ratings: the values of
+    `FIELDS`."""
+    plan = episode.schedule(episode.injected_at)  # only what is done and when windows close
+    summary = episode.summary
     open_items = [item for item in plan.items if item.state != schedule.DONE]
     baseline_missing = any(item.kind == schedule.BASELINE for item in open_items)
     overdue = sorted(item.closes_at for item in open_items if item.kind != schedule.BASELINE)
@@ -69,9 +51,9 @@ def read(episode, ratings, clinic):
     else:
         complete_at = max(item.closes_at for item in plan.items)
     return {
-        "starts_at": starts_at,
+        "starts_at": plan.injected_at,
         "result": summary.diagnostic,
-        "red_flag": any(rating.fever_redness for rating in ratings),
+        "red_flag": any(rating.fever_redness for rating in episode.ratings.all()),
         "attention_at": min(late, default=None),
         "complete_at": complete_at,
         "review": {
@@ -84,8 +66,44 @@ def read(episode, ratings, clinic):
             "done": plan.done_count,
             "total": plan.total,
         },
-        "review_version": VERSION,
     }
+
+
+def store(episodes, *, clinics=()):
+    """Read each of `episodes` (a queryset) afresh from its diary and store its reading; move
+    its `updated_at`; and give a new `version` to their clinics and to those of `clinics` (ids),
+    which names what each clinic's dashboard shows."""
+    now = timezone.now()
+    changed = set(clinics)
+    loaded = episodes.select_related("clinic").prefetch_related("ratings").order_by("pk")
+    # Inside the caller's transaction when there is one (a rating and its reading commit
+    # together), without a savepoint: a failure there fails the whole.
+    with transaction.atomic(savepoint=False):
+        for chunk in chunks(loaded.iterator(chunk_size=CHUNK)):
+            for episode in chunk:
+                for name, value in read(episode).items():
+                    setattr(episode, name, value)
+                episode.updated_at = now
+                changed.add(episode.clinic_id)
+            Episode.objects.bulk_update(chunk, [*FIELDS, "updated_at"])
+        Clinic.objects.filter(pk__in=changed).update(version=uuid.uuid4())
+
+
+def chunks(iterable):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def late_q(now):
+    """Late while the diary runs, at `now`, in SQL: with a red flag, the condition of
+    `Reading.needs_attention`."""
+    return Q(attention_at__lte=now, complete_at__gt=now)
 
 
 @dataclass(frozen=True)
@@ -94,10 +112,17 @@ class Reading:
 
     episode: object
     status: str
-    flags: tuple  # (code, words), as `views.clinic.episode_flags` gives them
+    flags: tuple  # (code, words)
     needs_attention: bool
     next_change: datetime | None  # the next moment a rating of it turns overdue
     changes_at: datetime | None  # the next moment the clock alone changes this reading
+    # The stored numbers: relief at the provocation test, the steroid response and the day
+    # it began, ratings done of all asked for.
+    relief: float | None
+    steroid: str
+    onset_day: int | None
+    done: int
+    total: int
 
     @classmethod
     def at(cls, episode, now):
@@ -122,28 +147,260 @@ class Reading:
         next_change = min((moment for moment in moments if moment > now), default=None)
         later = [next_change, episode.starts_at, episode.attention_at, episode.complete_at]
         changes_at = min((m for m in later if m is not None and m > now), default=None)
-        return cls(episode, status, flags, needs_attention, next_change, changes_at)
+        numbers = {name: review[name] for name in ("relief", "steroid", "onset_day", "done")}
+        return cls(
+            episode,
+            status,
+            flags,
+            needs_attention,
+            next_change,
+            changes_at,
+            total=review["total"],
+            **numbers,
+        )
 
     @property
     def result(self):
         return self.episode.result
 
-    @property
-    def relief(self):
-        return self.episode.review["relief"]
+
+class Dashboard:
+    """A clinic's dashboard at `now`: the search asked for (`DashboardFilter`) and that page of
+    its episodes. Each part is read when first asked for: a page from the cache asks for none.
+    """
+
+    PAGE_SIZE = 25
+    ellipsis = Paginator.ELLIPSIS
+
+    def __init__(self, search, episodes, now, page_number):
+        self.search, self.episodes, self.now = search, episodes, now
+        self.page_number = page_number
+
+    @cached_property
+    def page(self):
+        episodes = ReviewList(self.search.narrow(self.episodes, self.now), self.now)
+        return Paginator(episodes, self.PAGE_SIZE).get_page(self.page_number)
+
+    @cached_property
+    def page_numbers(self):
+        return self.page.paginator.get_elided_page_range(self.page.number)
 
     @property
-    def steroid(self):
-        return self.episode.review["steroid"]
+    def filtered(self):
+        return self.search.has_changed()
 
     @property
-    def onset_day(self):
-        return self.episode.review["onset_day"]
+    def chosen(self):
+        return {name: self.search.data.get(name, "") for name in self.search.fields}
 
     @property
-    def done(self):
-        return self.episode.review["done"]
+    def status_choices(self):
+        return [(value, str(label)) for value, label in self.search.fields["status"].choices]
 
     @property
-    def total(self):
-        return self.episode.review["total"]
+    def result_choices(self):
+        return [(value, str(label)) for value, label in self.search.fields["result"].choices]
+
+
+class ReviewList:
+    """The dashboard's rows: those needing attention first, then the newest injection first.
+
+    The order and the filters read each episode's stored reading, so SQL sorts and pages a
+    clinic of any size, and only the rows shown are read. Those needing attention are the
+    episodes with a red flag (a partial index) and those late while their diary runs (an index
+    on `complete_at` reaches only recent ones); the others come in injection order (an
+    index). Paginator counts it and slices it like a list.
+    """
+
+    ORDER = ("-starts_at", "-pk")
+    # What a row shows: a third of the columns of an episode, its patient and clinic.
+    ROW_FIELDS = (
+        "uuid",
+        "scheduled_at",
+        "performed_at",
+        "side",
+        "block_type",
+        "steroid",
+        *FIELDS,
+        "patient__username",
+        "patient__first_name",
+        "patient__last_name",
+        "clinic__time_zone",
+    )
+
+    def __init__(self, episodes, now):
+        late = late_q(now)
+        self.now = now
+        self.episodes = episodes
+        self.red = episodes.filter(red_flag=True)
+        self.late = episodes.filter(late, red_flag=False)
+        self.others = episodes.filter(red_flag=False).exclude(late)
+
+    def count(self):
+        return self.episodes.count()
+
+    def keys(self, episodes, start, stop):
+        return list(episodes.order_by(*self.ORDER).values_list("starts_at", "pk")[start:stop])
+
+    def __getitem__(self, window):
+        start, stop = window.start or 0, window.stop
+        # Each list of those needing attention up to the page's end, merged in page order. The
+        # late ones are only among diaries still running (the complete_at index finds them):
+        # sorted here, as an ORDER BY would make SQLite walk the whole clinic in date order.
+        red = self.keys(self.red, 0, stop)
+        late = sorted(self.late.order_by().values_list("starts_at", "pk"), reverse=True)[:stop]
+        attention = sorted(red + late, reverse=True)
+        page = attention[start:stop]
+        if len(red) < stop and len(late) < stop and len(page) < stop - start:
+            # Both lists are whole: the others fill the page from where they end.
+            first = max(0, start - len(attention))
+            page += self.keys(self.others, first, first + stop - start - len(page))
+        pks = [pk for _starts_at, pk in page]
+        # Unordered: the page's order is `pks`; an ORDER BY would walk the clinic's episodes
+        # in date order to find these 25.
+        rows = self.episodes.filter(pk__in=pks).order_by().select_related("patient", "clinic")
+        by_pk = {episode.pk: episode for episode in rows.only(*self.ROW_FIELDS)}
+        return [Reading.at(by_pk[pk], self.now) for pk in pks if pk in by_pk]
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """One rating as a row of the episode's table (page and PDF alike)."""
+
+    label: str
+    recorded_at: object  # aware datetime, in the clinic's zone
+    after: str  # "24 min" or "day 3"
+    pain: int
+    relief: float | None  # computed from the baseline
+    stated_relief: int | None
+    medicine: str
+    side_effects: str
+    ice_heat: str
+    note: str
+    late: bool
+    red_flag: bool
+
+    @classmethod
+    def of(cls, rating, episode):
+        daily = rating.kind == rating.Kind.DAILY
+        return cls(
+            label=str(rating.label),
+            recorded_at=timezone.localtime(rating.recorded_at, episode.clinic.zone),
+            after=wording.after_injection(rating),
+            pain=rating.pain,
+            relief=diagnosis.relief(episode.baseline_pain, rating.pain),
+            stated_relief=rating.relief,
+            medicine=wording.medicine(rating),
+            side_effects=", ".join(str(label) for label in rating.side_effect_labels()),
+            ice_heat=rating.get_ice_heat_display() if daily else "",
+            note=rating.note,
+            late=rating.late,
+            red_flag=rating.fever_redness,
+        )
+
+
+class EpisodeReview:
+    """Everything the episode page and its PDF say about one episode at `now`.
+
+    Each part is read when first asked for: a page drawn from the cache asks for none.
+    """
+
+    def __init__(self, episode, now):
+        self.episode, self.now = episode, now
+
+    @cached_property
+    def diary(self):
+        """The episode with its ratings, in one query when first asked for."""
+        prefetch_related_objects([self.episode], "ratings")
+        return self.episode
+
+    @cached_property
+    def reading(self):
+        return Reading.at(self.episode, self.now)
+
+    @cached_property
+    def rules(self):
+        return self.episode.clinic.rules()
+
+    @property
+    def summary(self):
+        return self.diary.summary
+
+    @cached_property
+    def conclusion(self):
+        therapeutic = self.episode.block_type == self.episode.BlockType.THERAPEUTIC
+        return wording.conclusion(self.summary, self.rules, therapeutic=therapeutic)
+
+    @cached_property
+    def reasons(self):
+        return [wording.reason_text(code, self.rules) for code in self.summary.reasons]
+
+    @cached_property
+    def warnings(self):
+        return [wording.warning_text(code, self.rules) for code in self.summary.warnings]
+
+    @cached_property
+    def ratings(self):
+        episode = self.diary
+        return [RatingRow.of(rating, episode) for rating in [*episode.timed, *episode.daily]]
+
+    @cached_property
+    def rule_lines(self):
+        return wording.rule_lines(self.rules)
+
+    @cached_property
+    def chart_text(self):
+        return charts.describe(**chart_inputs(self.diary))
+
+
+@dataclass(frozen=True)
+class Block:
+    """One episode as a column of the compare page."""
+
+    episode: Episode
+
+    @property
+    def summary(self):
+        return self.episode.summary
+
+    @property
+    def anesthetic(self):
+        return self.episode.anesthetic
+
+    @property
+    def relief_hours(self):
+        return self.summary.relief_hours
+
+    def __str__(self):
+        return wording.block(self.episode, self.relief_hours)
+
+
+class Comparison:
+    """A patient's episodes side by side, oldest first, and each pair of them whose relief
+    lasted a comparable time (CLINICAL.md section 4)."""
+
+    def __init__(self, episodes):
+        self.blocks = [Block(episode) for episode in episodes]
+
+    @cached_property
+    def pairs(self):
+        return [
+            (first, second, wording.CONCORDANCE[result])
+            for first, second, result in comparison.comparable_pairs(self.blocks)
+        ]
+
+    @property
+    def zone(self):
+        return self.blocks[0].episode.clinic.zone if self.blocks else None
+
+
+def chart_inputs(episode):
+    """What `charts.episode_figure` and `charts.describe` draw from. Load with `with_diary()`."""
+    return {
+        "baseline": episode.baseline_pain,
+        "timed": episode.timed,
+        "daily": episode.daily,
+        "summary": episode.summary,
+        "rules": episode.clinic.rules(),
+        "diary_days": episode.diary_days,
+    }

@@ -21,6 +21,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 # Item kinds.
 BASELINE, PROVOCATION, TIMED, DAILY = "baseline", "provocation", "timed", "daily"
 
+# The kinds of rating the patient is reminded of (by calendar and e-mail): all but the
+# baseline, which the clinic takes on arrival if the patient has not recorded it.
+REMINDED_KINDS = (PROVOCATION, TIMED, DAILY)
+
 # Item states.
 DONE, DUE, UPCOMING, MISSED = "done", "due", "upcoming", "missed"
 

@@ -3,10 +3,11 @@
 import dataclasses
 from datetime import timedelta
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from diary import comparison, diagnosis, schedule
+from diary import comparison, diagnosis, display, schedule
 
 GUIDANCE = {
     schedule.GUIDANCE_BEFORE: _(
@@ -143,11 +144,6 @@ def _number(value):
     return f"{value:g}"
 
 
-def percent(value):
-    """A relief figure for people, rounded; comparisons always use the unrounded value."""
-    return "–" if value is None else f"{value:.0f} %"
-
-
 def _rule_values(rules):
     window, fallback = rules.provocation_window, rules.provocation_fallback
     values = {
@@ -208,7 +204,7 @@ def _test_numbers(summary, values):
     if summary.provocation_relief is None:
         return _("no relief measurable at %(minutes)s min") % {"minutes": minutes}
     numbers = _("relief %(relief)s at %(minutes)s min") % {
-        "relief": percent(summary.provocation_relief),
+        "relief": display.percent(summary.provocation_relief),
         "minutes": minutes,
     }
     if summary.relief_hours:
@@ -222,7 +218,7 @@ def _test_numbers(summary, values):
 def _steroid_conclusion(summary):
     last = {
         "day": summary.onset_day,
-        "relief": percent(summary.last_relief),
+        "relief": display.percent(summary.last_relief),
         "last_day": summary.last_day,
     }
     if summary.steroid == diagnosis.RESPONDER:
@@ -301,6 +297,29 @@ def flag_text(code, count=1):
     if code == FLAG_ANALGESIC:
         return _("Pain medicine before the test")
     raise KeyError(code)
+
+
+def after_injection(rating):
+    """When a rating was made: "24 min" after the injection, or "day 3"."""
+    if rating.kind == "timed":
+        return _("%(minutes)d min") % {"minutes": round(rating.minutes)}
+    return _("day %(day)d") % {"day": rating.day}
+
+
+def medicine(rating):
+    """The pain medicine a rating reports: its name, "yes" without one, "" when none."""
+    if not rating.analgesic:
+        return ""
+    return rating.analgesic_name or str(_("yes"))
+
+
+def block(episode, relief_hours):
+    """A block of the compare page: "Lidocaine on 3 Mar 2026: 1.5 h"."""
+    return _("%(agent)s on %(date)s: %(hours)s") % {
+        "agent": episode.get_anesthetic_display(),
+        "date": formats.date_format(episode.local_injected_at, "j M Y"),
+        "hours": display.hours(relief_hours),
+    }
 
 
 CONCORDANCE = {

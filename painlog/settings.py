@@ -113,9 +113,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Planning, not running, is most of the time PostgreSQL spends on painlog's small queries
-    # (0.28 ms to plan the chart's lookup, 0.04 ms to run it): with server-side parameters,
-    # psycopg prepares each query the fifth time a connection runs it, and PostgreSQL plans it
-    # no more. Behind a pooler in transaction mode (PgBouncer), set DJANGO_DB_PREPARE=0.
+    # (docs/performance.md): with server-side parameters, psycopg prepares each query the fifth
+    # time a connection runs it, and PostgreSQL plans it no more. Behind a pooler in
+    # transaction mode (PgBouncer), set DJANGO_DB_PREPARE=0.
     if os.environ.get("DJANGO_DB_PREPARE", "1") == "1":
         DATABASES["default"]["OPTIONS"] = {
             **DATABASES["default"].get("OPTIONS", {}),
@@ -125,12 +125,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one process writes; immediate transactions take the write
     # lock at BEGIN, so several gunicorn workers queue up instead of failing "database is locked".
+    # synchronous=FULL: each commit reaches the disk before it returns, so a rating, a red flag
+    # or an audit entry answered with success survives a power cut (NORMAL could lose the last
+    # commits since a checkpoint).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=20000;"
         ),
     }
 
@@ -192,7 +195,7 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-# PAINLOG_STATIC_ROOT moves collectstatic's output: the load run (diary/loadrun.py) collects
+# PAINLOG_STATIC_ROOT moves collectstatic's output: the load run (tools/loadrun.py) collects
 # into a throw-away folder so its gunicorn serves the real manifest without touching this one.
 STATIC_ROOT = Path(os.environ.get("PAINLOG_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -8,7 +8,6 @@ from diary.views import accounts, reminders
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/session/", accounts.session_check, name="session_check"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/setup/<uidb64>/<token>/", accounts.SetupView.as_view(), name="setup"),
     path(

@@ -1,14 +1,13 @@
 """Shared fixtures: the people who use painlog, built once per test."""
 
 import os
-from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.utils import timezone
 
-from diary.models import Anesthetic, BlockType, Clinic, Episode, Role, Side, User
+from diary.models import Clinic, Role, User
+from tests.factories import make_episode, make_user
 
 # Playwright's sync API keeps an event loop in the main thread; Django's async guard would
 # otherwise refuse database access in fixtures and the live server's flush.
@@ -41,40 +40,6 @@ def fast_plain_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_user(username, role, clinic, **fields):
-    user = User.objects.create_user(
-        username=username,
-        password="pw",
-        role=role,
-        clinic=clinic,
-        first_name=username.title(),
-        last_name="Test",
-        **fields,
-    )
-    return user
-
-
-def make_episode(patient, clinician=None, *, injected_at=None, baseline=7, **fields):
-    injected_at = injected_at or timezone.now() - timedelta(minutes=25)
-    values = {
-        "clinic": patient.clinic,
-        "patient": patient,
-        "clinician": clinician,
-        "scheduled_at": injected_at,
-        "performed_at": injected_at,
-        "side": Side.RIGHT,
-        "block_type": BlockType.THERAPEUTIC,
-        "anesthetic": Anesthetic.BUPIVACAINE,
-        "steroid": "triamcinolone 40 mg",
-        "baseline_pain": baseline,
-        "provoking_activity": "standing up" if baseline is not None else "",
-        "diary_days": patient.clinic.diary_days,
-        "timed_ratings": patient.clinic.timed_ratings,
-    }
-    values.update(fields)
-    return Episode.objects.create(**values)
 
 
 @pytest.fixture

@@ -43,7 +43,6 @@ MATRIX = {
     "home": {"anonymous": SIGN_IN, **{p: 302 for p in PERSONAS[1:]}},
     "login": {"anonymous": 200, **{p: 302 for p in PERSONAS[1:]}},
     "logout": {persona: 405 for persona in PERSONAS} | {"anonymous": SIGN_IN},  # POST only
-    "session_check": {persona: 204 for persona in PERSONAS} | {"anonymous": SIGN_IN},
     "setup": {persona: 302 for persona in PERSONAS},  # moves the token to the session
     "password_change": SIGNED_IN,
     "password_change_done": SIGNED_IN,

@@ -8,8 +8,8 @@ The run's throughput is printed by `manage.py benchmark --load`, never asserted 
 from collections import Counter
 
 import pytest
-
 from diary.loadrun import load_run
+
 from diary.models import Rating
 
 REQUESTS = 60

@@ -259,13 +259,6 @@ def test_it_words_each_flag(code, count, expected):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(None, "–"), (87.5, "88 %"), (75.0, "75 %"), (-12.5, "-12 %")]
-)
-def test_it_rounds_relief_only_for_display(value, expected):
-    assert wording.percent(value) == expected
-
-
-@pytest.mark.parametrize(
     "closes_at, expected",
     [
         ("2026-11-27T19:44", "Open until today at 19:44"),

@@ -1,16 +1,9 @@
-import functools
-
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
-from diary import schedule, wording
+from diary import charts, display, review, schedule, wording
 from diary.forms import PAIN_ANCHORS
-from diary.views import charts as chart_views
 
 register = template.Library()
 
@@ -35,12 +28,8 @@ def guidance_text(code):
     return str(wording.GUIDANCE.get(code, ""))
 
 
-@register.filter
-def percent(value):
-    """A relief figure for people: rounded, with its sign; blank when there is none."""
-    if value is None:
-        return "–"
-    return f"{value:.0f} %"
+register.filter("percent", display.percent)
+register.filter("hours", display.hours)
 
 
 @register.filter
@@ -94,30 +83,6 @@ def status_text(code):
 
 
 @register.filter
-def hours(value):
-    """Hours of relief for people: one decimal; a dash when there is none."""
-    return "–" if value is None else f"{value:.1f} h"
-
-
-@register.filter
 def chart_text(episode):
     """The text alternative of the episode's chart (load the episode with `with_diary()`)."""
-    return chart_views.chart_text(episode)
-
-
-@register.simple_tag
-def head_assets():
-    """The stylesheets, scripts and icons of every page's head, rendered once per process:
-    their hashed names only change with a deploy, which starts new processes."""
-    return _head_assets()
-
-
-@functools.cache
-def _head_assets():
-    return mark_safe(render_to_string("_head_assets.html").strip())
-
-
-@receiver(setting_changed)
-def _forget_head_assets(setting, **kwargs):
-    if setting in {"STORAGES", "STATIC_URL"}:
-        _head_assets.cache_clear()
+    return charts.describe(**review.chart_inputs(episode))

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -23,16 +22,6 @@ def home(request):
     if request.user.role == User.Role.CLINICIAN:
         return redirect("clinic:dashboard")
     return redirect("admin:index")
-
-
-@require_safe
-def session_check(request):
-    """204 while the session is valid (anonymous visitors are sent to sign in).
-
-    The lightest signed-in page there is: the benchmark's bare view, and a cheap way for a
-    phone to know whether it is still signed in.
-    """
-    return HttpResponse(status=204)
 
 
 class LoginView(auth_views.LoginView):

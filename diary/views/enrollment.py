@@ -8,7 +8,6 @@ import segno
 from django.contrib import messages
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,7 +24,7 @@ from diary.forms import (
     InjectionTimeForm,
     clinic_time_text,
 )
-from diary.models import AuditEvent, Episode, Rating
+from diary.models import AuditEvent, Episode
 
 logger = logging.getLogger(__name__)
 
@@ -166,39 +165,15 @@ def new_setup_link(request, public_id):
 @require_http_methods(["GET", "POST"])
 def injection_time(request, episode_uuid):
     episode = episode_for(request.user, episode_uuid)
-    now = timezone.now()
-    form = InjectionTimeForm(request.POST or None, episode=episode, now=now)
-    if form.is_valid():
+    form = InjectionTimeForm(request.POST or None, episode=episode, now=timezone.now())
+    if form.is_valid() and form.record(request):
         moment = form.cleaned_data["performed_at"]
-        # Checked again in the UPDATE: a rating the patient records meanwhile must not end up
-        # before the injection.
-        rated_earlier = Rating.objects.filter(
-            episode=OuterRef("pk"), kind=Rating.Kind.TIMED, felt_at__lt=moment
+        messages.success(
+            request,
+            _("Injection time saved: %(time)s.")
+            % {"time": clinic_time_text(moment, episode.clinic.zone)},
         )
-        with transaction.atomic():
-            saved = (
-                Episode.objects.filter(pk=episode.pk)
-                .filter(~Exists(rated_earlier))
-                .update(performed_at=moment, updated_at=now)
-            )
-            if saved:
-                Episode.objects.filter(pk=episode.pk).refresh_readings()
-                AuditEvent.record(
-                    request,
-                    AuditEvent.Action.CHANGE,
-                    "injection time",
-                    episode=episode,
-                    before={"performed_at": episode.performed_at},
-                    after={"performed_at": moment},
-                )
-        if saved:
-            messages.success(
-                request,
-                _("Injection time saved: %(time)s.")
-                % {"time": clinic_time_text(moment, episode.clinic.zone)},
-            )
-            return redirect(episode)
-        form.add_error(None, _("The patient has just recorded a rating. Check the time again."))
+        return redirect(episode)
     return render(
         request,
         "diary/clinic/injection_time.html",

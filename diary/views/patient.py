@@ -1,99 +1,27 @@
 """The patient's diary: Today, the baseline, a rating, History and their own data."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from diary import exports, pagecache, schedule
-from diary.access import episode_for, episodes_of, own_episodes, patient_required
+from diary import exports, schedule
+from diary.access import episode_for, patient_required
 from diary.forms import BaselineForm, RatingForm
-from diary.models import (
-    CORRECTION_MINUTES,
-    PROVOCATION_SLOT,
-    AuditEvent,
-    Episode,
-    Rating,
-    snapshot,
-)
-
-
-def current_episode(episodes, now):
-    """The episode Today is about, with its schedule at `now`: the latest in progress, else the
-    next upcoming, else the latest complete; (None, None) when the patient has none."""
-    upcoming = complete = None
-    # Newest first: the first one in progress is the answer, and older ones need no schedule.
-    for episode in sorted(episodes, key=lambda e: (e.injected_at, e.pk), reverse=True):
-        plan = episode.schedule(now)
-        if plan.status == schedule.STATUS_IN_PROGRESS:
-            return episode, plan
-        if plan.status == schedule.STATUS_UPCOMING:
-            upcoming = (episode, plan)  # the last one seen is the soonest
-        elif complete is None:
-            complete = (episode, plan)
-    return upcoming or complete or (None, None)
-
-
-# A cached Today lives until one of its episodes changes, the clock changes it, or this long.
-TODAY_CACHE_SECONDS = 3600
+from diary.models import CORRECTION_MINUTES, Episode, Rating, snapshot
+from diary.today import Today
 
 
 @patient_required
 @require_safe
 def today(request):
-    """Today, from the cache while nothing it shows has changed.
-
-    Each episode's `updated_at` moves with any change to it, its ratings or its clinic's rules
-    (models.py); `daily_time`, which a patient changes without moving it, is in the key too.
-    `schedule.changes_at` says when the clock alone changes the page.
-    """
-    now = timezone.now()
-    episodes = episodes_of(request.user)
-    parts = [
-        request.user.pk,
-        get_language(),
-        sorted((e.pk, e.updated_at, e.daily_time) for e in episodes),
-    ]
-    content = pagecache.cached_until(
-        pagecache.key("today", parts),
-        now,
-        lambda: today_content(own_episodes(request.user, episodes), now),
-        TODAY_CACHE_SECONDS,
-    )
-    return render(request, "diary/patient/today.html", {"content": content})
-
-
-def today_content(episodes, now):
-    """Today's page inside its frame, and the next moment the clock alone changes it."""
-    episode, plan = current_episode(episodes, now)
-    context = {"episode": episode, "now": now}
-    until = None
-    if episode:
-        clinic = episode.clinic
-        context.update(
-            schedule=plan,
-            guidance=schedule.guidance(
-                plan,
-                analgesic_free_hours=clinic.analgesic_free_hours,
-                no_improvement_day=clinic.no_improvement_day,
-            ),
-            red_flag=episode.has_red_flag(),
-            latest=max(episode.ratings.all(), key=lambda r: (r.recorded_at, r.pk), default=None),
-            tz=plan.tz,
-        )
-        # Which episode Today is about changes when one starts or completes.
-        moments = [schedule.changes_at(plan, analgesic_free_hours=clinic.analgesic_free_hours)]
-        for other in episodes:
-            moments += [other.starts_at, other.complete_at]
-        until = min(moment for moment in moments if moment is not None and moment > now)
-    content = render_to_string("diary/patient/_today_content.html", context)
-    return mark_safe(content), until
+    """Today, drawn from the cache while nothing it shows has changed (`Today.key`)."""
+    episodes = Episode.objects.of_patient(request.user).select_related("clinic")
+    today = Today(list(episodes), timezone.now())
+    return render(request, "diary/patient/today.html", {"today": today})
 
 
 @patient_required
@@ -126,43 +54,31 @@ def rate(request, episode_uuid, key):
         raise Http404
     if not plan.can_record(key):
         return refuse(request, item)
-    daily = item.kind == schedule.DAILY
-    form = RatingForm(request.POST or None, daily=daily)
+    answer = Rating.answering(episode, item, request.user, now)
+    form = RatingForm(request.POST or None, instance=answer, daily=item.kind == schedule.DAILY)
     if form.is_valid():
-        rating = form.save(commit=False)
-        rating.episode = episode
-        rating.recorded_by = request.user
-        rating.recorded_at = now
-        if daily:
-            rating.kind, rating.day, rating.late = Rating.Kind.DAILY, item.number, item.late
-        else:
-            # The minutes after the injection come from this moment, never from the slot.
-            rating.kind, rating.felt_at = Rating.Kind.TIMED, now
-            rating.slot = PROVOCATION_SLOT if item.kind == schedule.PROVOCATION else item.number
-        audit = AuditEvent.entry(
-            request, AuditEvent.Action.CREATE, "rating", episode=episode, after=snapshot(rating)
-        )
         try:
-            rating.save_new(audit=audit)
+            rating = form.record(request)
         except IntegrityError:
             # The unique constraints caught a second tap or a second tab.
             messages.info(request, _("This rating was already saved."))
             return redirect("patient:today")
-        if rating.fever_redness:
-            messages.error(
-                request,
-                _("Fever, redness or drainage at the site: call your clinic today."),
-                extra_tags="red-flag",
-            )
-        messages.success(
-            request,
-            _("Saved: %(label)s, pain %(pain)d.") % {"label": rating.label, "pain": rating.pain},
-        )
+        say_saved(request, rating)
         return redirect("patient:today")
-    return render(
+    context = {"form": form, "episode": episode, "item": item, "tz": episode.clinic.zone}
+    return render(request, "diary/patient/rate.html", context)
+
+
+def say_saved(request, rating):
+    if rating.fever_redness:
+        messages.error(
+            request,
+            _("Fever, redness or drainage at the site: call your clinic today."),
+            extra_tags="red-flag",
+        )
+    messages.success(
         request,
-        "diary/patient/rate.html",
-        {"form": form, "episode": episode, "item": item, "tz": episode.clinic.zone},
+        _("Saved: %(label)s, pain %(pain)d.") % {"label": rating.label, "pain": rating.pain},
     )
 
 
@@ -184,27 +100,14 @@ def correct(request, episode_uuid, key):
             % {"minutes": CORRECTION_MINUTES},
         )
         return redirect("patient:history")
-    before = snapshot(rating)
+    before = snapshot(rating)  # kept in the audit log's history of this rating
     form = RatingForm(request.POST or None, instance=rating, daily=rating.kind == Rating.Kind.DAILY)
     if form.is_valid():
-        with transaction.atomic():
-            form.save()
-            # The earlier values stay in the audit log's history of this rating.
-            AuditEvent.record(
-                request,
-                AuditEvent.Action.CHANGE,
-                "rating",
-                episode=episode,
-                before=before,
-                after=snapshot(rating),
-            )
+        form.record(request, before=before)
         messages.success(request, _("Corrected: %(label)s.") % {"label": rating.label})
         return redirect("patient:history")
-    return render(
-        request,
-        "diary/patient/rate.html",
-        {"form": form, "episode": episode, "rating": rating, "tz": episode.clinic.zone},
-    )
+    context = {"form": form, "episode": episode, "rating": rating, "tz": episode.clinic.zone}
+    return render(request, "diary/patient/rate.html", context)
 
 
 def refuse(request, item):

@@ -7,12 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diary import charts
-from diary.access import episode_version
 from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating
 from tests.conftest import make_episode
 
@@ -20,12 +17,10 @@ pytestmark = pytest.mark.django_db
 
 INJECTED = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 
-# The session, the user, the episode's key and version, the audit entry (on PostgreSQL the
-# version and the entry are one statement); drawing the chart reads the whole episode and its
-# ratings as well. A patient's look is not audited.
-TOGETHER = 1 if connection.vendor == "postgresql" else 0
-CLINICIAN_QUERIES = 4 - TOGETHER
-DRAWING_QUERIES = 6 - TOGETHER
+# The session, the user, the episode's version, the audit entry; drawing the chart reads the
+# whole episode and its ratings as well. A patient's look is not audited.
+CLINICIAN_QUERIES = 4
+DRAWING_QUERIES = 6
 PATIENT_QUERIES = 3
 
 
@@ -241,7 +236,7 @@ def test_it_runs_the_same_number_of_queries_however_long_the_diary(
     for day in range(1, ratings):
         rate(episode, day=day, pain=4)
     client.force_login(clinician)
-    client.get(reverse("session_check"))  # the staff session's idle deadline moves
+    client.get(reverse("home"))  # the staff session's idle deadline moves
     cache.clear()
 
     with django_assert_num_queries(DRAWING_QUERIES):
@@ -270,7 +265,7 @@ def test_the_audit_entry_names_the_episode_and_its_patient_and_a_miss_leaves_non
     client, clinician, patient, episode
 ):
     client.force_login(clinician)
-    client.get(reverse("session_check"))
+    client.get(reverse("home"))
 
     assert client.get(reverse("episodes:chart", args=[episode.uuid])).status_code == 200
     assert client.get(reverse("episodes:chart", args=[uuid.uuid4()])).status_code == 404
@@ -279,60 +274,3 @@ def test_the_audit_entry_names_the_episode_and_its_patient_and_a_miss_leaves_non
     assert (entry.actor, entry.action) == (clinician, AuditEvent.Action.VIEW)
     assert (entry.episode_uuid, entry.patient_public_id) == (episode.uuid, patient.public_id)
     assert entry.ip_address == "127.0.0.1" and entry.actor_username == clinician.username
-
-
-POSTGRESQL_ONLY = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="synchronous_commit is PostgreSQL's (SQLite with synchronous=NORMAL never waits)",
-)
-
-
-def synchronous_commit():
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        return cursor.fetchone()[0]
-
-
-@POSTGRESQL_ONLY
-@pytest.mark.django_db(transaction=True)
-def test_the_chart_entry_commits_without_waiting_for_the_disk_and_only_it(
-    client, clinician, episode
-):
-    client.force_login(clinician)
-    client.get(reverse("session_check"))
-
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url(episode)).status_code == 200
-
-    (statement,) = [query["sql"] for query in captured if "INSERT" in query["sql"]]
-    assert "set_config('synchronous_commit', 'off', true)" in statement
-    assert AuditEvent.objects.filter(what="chart", episode_uuid=episode.uuid).count() == 1
-    assert synchronous_commit() == "on"  # the next transaction, a rating say, waits again
-
-
-@POSTGRESQL_ONLY
-@pytest.mark.django_db(transaction=True)
-def test_the_statement_turns_the_wait_off_for_its_own_transaction(rf, clinician, episode):
-    request = rf.get("/")
-    request.user = clinician
-    entry = AuditEvent.entry(request, AuditEvent.Action.VIEW, "chart")
-    with connection.cursor() as cursor:
-        cursor.execute("BEGIN")  # one Django does not know of, to look inside before the commit
-        try:
-            episode_version(clinician, episode.uuid, audit=entry, commit_async=True)
-            assert synchronous_commit() == "off"
-        finally:
-            cursor.execute("ROLLBACK")
-    assert synchronous_commit() == "on"
-
-
-@POSTGRESQL_ONLY
-def test_inside_a_transaction_the_chart_leaves_its_commit_as_it_is(client, clinician, episode):
-    # The test runs inside a transaction, as a view under ATOMIC_REQUESTS would: other writes
-    # of that transaction would commit with the chart's entry, so nothing is relaxed.
-    client.force_login(clinician)
-
-    assert client.get(url(episode)).status_code == 200
-
-    assert AuditEvent.objects.filter(what="chart", episode_uuid=episode.uuid).count() == 1
-    assert synchronous_commit() == "on"

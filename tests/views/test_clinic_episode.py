@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
-from tests.conftest import make_episode, make_user
+from diary.models import AuditEvent, Role
+from tests.factories import change, make_diary, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ NOW = INJECTED + timedelta(days=8)
 # the episode with its clinic and people and its ratings besides. (The staff idle timeout
 # writes the session at most once a minute: the test warms up first.)
 CACHED_QUERIES = 4
-FRESH_QUERIES = 6
+FRESH_QUERIES = 5
 
 
 def text(fragment):
@@ -29,19 +29,9 @@ def text(fragment):
 
 def diary(patient, *, timed=(), daily=(), injected_at=INJECTED, **fields):
     """An episode with timed ratings {minutes: pain} and daily ratings {day: pain}."""
-    episode = make_episode(patient, injected_at=injected_at, **fields)
-    ratings = []
-    for minutes, pain in dict(timed).items():
-        at = injected_at + timedelta(minutes=minutes)
-        slot = PROVOCATION_SLOT if minutes < 60 else min(6, round(minutes / 60))
-        ratings.append(Rating(kind=Kind.TIMED, slot=slot, felt_at=at, recorded_at=at, pain=pain))
-    for day, pain in dict(daily).items():
-        at = injected_at + timedelta(days=day, hours=9)
-        ratings.append(Rating(kind=Kind.DAILY, day=day, recorded_at=at, pain=pain))
-    for rating in ratings:
-        rating.episode = episode
-    Rating.objects.bulk_create(ratings)
-    return episode
+    return make_diary(
+        patient, timed_pain=timed, daily_pain=daily, injected_at=injected_at, **fields
+    )
 
 
 def url(episode):
@@ -186,7 +176,7 @@ def test_it_leaves_the_steroid_out_of_a_diagnostic_blocks_conclusion(signed_in, 
 @time_machine.travel(NOW, tick=False)
 def test_it_explains_pain_medicine_before_the_test_and_flags_it(signed_in, patient):
     episode = diary(patient, baseline=7, timed={20: 1})
-    Rating.objects.filter(episode=episode).update(analgesic=True, analgesic_name="ibuprofen")
+    change(episode.ratings.all(), analgesic=True, analgesic_name="ibuprofen")
 
     page = text(signed_in.get(url(episode)).text)
 
@@ -212,8 +202,12 @@ def test_it_uses_the_clinics_own_thresholds(signed_in, patient, clinic):
 @time_machine.travel(NOW, tick=False)
 def test_it_lists_every_rating_with_computed_and_stated_relief(signed_in, patient):
     episode = diary(patient, baseline=8, timed={24: 2, 62: 4}, daily={1: 6, 3: 9})
-    Rating.objects.filter(episode=episode, day=3).update(
-        relief=30, note="Walked <b>far</b>", late=True, fever_redness=True
+    change(
+        episode.ratings.filter(day=3),
+        relief=30,
+        note="Walked <b>far</b>",
+        late=True,
+        fever_redness=True,
     )
 
     response = signed_in.get(url(episode))
@@ -300,7 +294,7 @@ def test_it_links_to_the_report_the_csv_and_the_comparison(signed_in, positive):
 @time_machine.travel(NOW, tick=False)
 def test_it_flags_a_red_flag_and_overdue_ratings(signed_in, patient):
     episode = diary(patient, baseline=8, timed={25: 2}, daily={1: 7, 2: 7})
-    Rating.objects.filter(episode=episode, day=2).update(fever_redness=True)
+    change(episode.ratings.filter(day=2), fever_redness=True)
 
     page = text(signed_in.get(url(episode)).text)
 
@@ -329,7 +323,7 @@ def test_it_runs_the_same_number_of_queries_however_long_the_diary(
     timed = dict(list({25: 2, 60: 2, 120: 3, 180: 3, 240: 4}.items())[:size])
     episode = diary(patient, timed=timed, daily=dict.fromkeys(range(1, 1 + 2 * size), 5))
 
-    signed_in.get(reverse("session_check"))
+    signed_in.get(reverse("home"))
 
     with django_assert_num_queries(FRESH_QUERIES):
         assert signed_in.get(url(episode)).status_code == 200

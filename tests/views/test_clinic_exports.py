@@ -11,10 +11,9 @@ import time_machine
 from django.urls import reverse
 
 from diary import diagnosis, exports
-from diary.management.commands.seed_load import DiaryFactory
 from diary.models import PROVOCATION_SLOT, AuditEvent, Episode, Kind, Rating, Role
-from diary.views import clinic as clinic_views
 from tests.conftest import make_episode, make_user
+from tools.seeding import DiaryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,9 +223,9 @@ def test_the_clinic_csv_streams_in_fixed_queries_and_memory_however_large_the_cl
     signed_in, clinic, clinician, django_assert_num_queries, monkeypatch
 ):
     # Chunks of 100 (500 in use): the steady state shows at sizes a test can afford.
-    monkeypatch.setattr(clinic_views, "EXPORT_CHUNK", 100)
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 100)
     factory = DiaryFactory(seed=5)
-    signed_in.get(reverse("session_check"))  # the staff session's idle deadline moves
+    signed_in.get(reverse("home"))  # the staff session's idle deadline moves
 
     def stream(episodes):
         factory.add_patients(clinic, clinician, episodes - Episode.objects.count())

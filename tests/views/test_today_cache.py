@@ -9,10 +9,11 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from diary.access import own_episodes
-from diary.views.patient import today_content
+from diary.models import Episode
+from diary.today import Today
 from tests.conftest import make_episode
 
 pytestmark = pytest.mark.django_db
@@ -31,12 +32,19 @@ def look(client, patient):
     def look(when):
         with time_machine.travel(when, tick=False):
             response = client.get(TODAY)
-            fresh, _until = today_content(own_episodes(patient), when)
+            fresh = drawn_afresh(patient, when)
         assert response.status_code == 200
         assert fresh in response.text, f"Today at {when:%Y-%m-%d %H:%M:%S} is stale"
         return response.text
 
     return look
+
+
+def drawn_afresh(patient, when):
+    """Today's content drawn without the cache, at `when`."""
+    today = Today(list(Episode.objects.of_patient(patient).select_related("clinic")), when)
+    context = {"today": today, "episode": today.episode}
+    return render_to_string("diary/patient/_today_content.html", context)
 
 
 def moments_of(episode, when):

@@ -315,9 +315,8 @@ class Command(BaseCommand):
                     note="Site a bit red and warm." if day == diary.red_flag_day else "",
                 )
             )
-        Rating.objects.bulk_create(ratings)
-        # bulk_create skips Rating.save(), which stores the episode's reading: do it here.
-        Episode.objects.filter(pk=episode.pk).refresh_readings()
+        for rating in ratings:
+            rating.save()  # as the app saves them: the episode's reading follows
         return episode
 
     def stated_relief(self, baseline, pain):
