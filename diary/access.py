@@ -35,15 +35,20 @@ clinician_required = role_required(User.Role.CLINICIAN)
 
 def episode_for(user, episode_uuid):
     """The episode `user` may see, with everything its summary and schedule read."""
-    return get_object_or_404(Episode.objects.visible_to(user).with_diary(), uuid=episode_uuid)
+    episodes = Episode.objects.visible_to(user)
+    if user.role == User.Role.PATIENT:
+        # Their own: the patient is the user, no need to read them again.
+        own = episodes.select_related("clinic").prefetch_related("ratings")
+        episode = get_object_or_404(own, uuid=episode_uuid)
+        episode.patient = user
+        return episode
+    return get_object_or_404(episodes.with_diary(), uuid=episode_uuid)
 
 
 def clinic_episode(clinician, episode_uuid):
-    """`episode_for` a clinician, with its clinic and people but not its ratings: for a page
-    that may come from the cache (the ratings load when first read)."""
-    episodes = Episode.objects.for_clinician(clinician).select_related(
-        "clinic", "patient", "clinician"
-    )
+    """`episode_for` a clinician, with its clinic and patient but not its ratings: for a page
+    that may come from the cache (the rest loads when first read)."""
+    episodes = Episode.objects.for_clinician(clinician).select_related("clinic", "patient")
     return get_object_or_404(episodes, uuid=episode_uuid)
 
 

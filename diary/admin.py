@@ -105,9 +105,10 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Issue a new set-up link (the old one stops working)"))
     def issue_setup_link(self, request, queryset):
         patients = list(queryset.filter(role=Role.PATIENT))
-        for patient in patients:
-            tokens.issue(patient)
-            AuditEvent.record(request, AuditEvent.Action.CHANGE, "set-up link", patient=patient)
+        with transaction.atomic():
+            for patient in patients:
+                tokens.issue(patient)
+                AuditEvent.record(request, AuditEvent.Action.CHANGE, "set-up link", patient=patient)
         links = [
             (patient, request.build_absolute_uri(tokens.link_path(patient))) for patient in patients
         ]

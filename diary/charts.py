@@ -166,14 +166,7 @@ def _draw_hours(axes, baseline, timed, summary, rules, panel_width) -> None:
     window = axes.axvspan(start / 60, end / 60, color=WINDOW_COLOUR, alpha=0.5, linewidth=0)
     window.set(gid=GID_PROVOCATION_WINDOW, label=f"Test window ({start:g}–{end:g} min)", zorder=0)
     _draw_baseline(axes, baseline, GID_TIMED_BASELINE)
-    if baseline is not None:
-        _draw_level(
-            axes,
-            _pain_at_relief(baseline, rules.positive_relief),
-            gid=GID_POSITIVE_RELIEF,
-            label=f"{rules.positive_relief:g} % relief",
-            linestyle=":",
-        )
+    _draw_relief(axes, baseline, rules.positive_relief, GID_POSITIVE_RELIEF, "relief", ":")
 
     timed = _timed_in_phase(timed, rules)
     if not timed:
@@ -260,14 +253,7 @@ def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
             label=f"Day {rules.no_improvement_day}",
         )
     _draw_baseline(axes, baseline, GID_DAILY_BASELINE)
-    if baseline is not None:
-        _draw_level(
-            axes,
-            _pain_at_relief(baseline, rules.improvement_relief),
-            gid=GID_IMPROVEMENT,
-            label=f"{rules.improvement_relief:g} % improvement",
-            linestyle="-.",
-        )
+    _draw_relief(axes, baseline, rules.improvement_relief, GID_IMPROVEMENT, "improvement", "-.")
 
     days = latest_per_day(entry for entry in daily if entry.day <= diary_days)
     if not days:
@@ -282,6 +268,13 @@ def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
 
 
 # Shared drawing
+
+
+def _draw_relief(axes, baseline, percent, gid, what, linestyle) -> None:
+    """The pain level that gives `percent` relief from the baseline, labelled "75 % relief"."""
+    if baseline is not None:
+        pain = _pain_at_relief(baseline, percent)
+        _draw_level(axes, pain, gid=gid, label=f"{percent:g} % {what}", linestyle=linestyle)
 
 
 def _pain_at_relief(baseline, percent) -> float:

@@ -12,34 +12,26 @@ from dataclasses import dataclass
 from typing import Any
 
 # Diagnostic results.
-POSITIVE = "positive"
-NEGATIVE = "negative"
-INDETERMINATE = "indeterminate"
-INCOMPLETE = "incomplete"
-DIAGNOSTIC_RESULTS = (POSITIVE, NEGATIVE, INDETERMINATE, INCOMPLETE)
+DIAGNOSTIC_RESULTS = ("positive", "negative", "indeterminate", "incomplete")
+POSITIVE, NEGATIVE, INDETERMINATE, INCOMPLETE = DIAGNOSTIC_RESULTS
 
 # Reasons for an incomplete or indeterminate result, in the order they are listed.
-NO_BASELINE = "no_baseline"
-NO_PROVOCATION = "no_provocation"
-LOW_BASELINE = "low_baseline"
-PARTIAL_RELIEF = "partial_relief"
-ANALGESIC_BEFORE_TEST = "analgesic_before_test"
-REASONS = (NO_BASELINE, NO_PROVOCATION, LOW_BASELINE, PARTIAL_RELIEF, ANALGESIC_BEFORE_TEST)
+REASONS = (
+    "no_baseline",
+    "no_provocation",
+    "low_baseline",
+    "partial_relief",
+    "analgesic_before_test",
+)
+NO_BASELINE, NO_PROVOCATION, LOW_BASELINE, PARTIAL_RELIEF, ANALGESIC_BEFORE_TEST = REASONS
 
 # Warnings, in the order they are listed. They never change the result.
-PROVOCATION_OFF_TIME = "provocation_off_time"
-PAIN_WORSE = "pain_worse"
-RELIEF_DISCREPANCY = "relief_discrepancy"
-ANALGESIC_IN_WINDOW = "analgesic_in_window"
-WARNINGS = (PROVOCATION_OFF_TIME, PAIN_WORSE, RELIEF_DISCREPANCY, ANALGESIC_IN_WINDOW)
+WARNINGS = ("provocation_off_time", "pain_worse", "relief_discrepancy", "analgesic_in_window")
+PROVOCATION_OFF_TIME, PAIN_WORSE, RELIEF_DISCREPANCY, ANALGESIC_IN_WINDOW = WARNINGS
 
 # Steroid (therapeutic) results.
-PENDING = "pending"
-RESPONDER = "responder"
-PARTIAL = "partial"
-NON_RESPONDER = "non_responder"
-NO_IMPROVEMENT_YET = "no_improvement_yet"
-STEROID_RESULTS = (PENDING, RESPONDER, PARTIAL, NON_RESPONDER, NO_IMPROVEMENT_YET)
+STEROID_RESULTS = ("pending", "responder", "partial", "non_responder", "no_improvement_yet")
+PENDING, RESPONDER, PARTIAL, NON_RESPONDER, NO_IMPROVEMENT_YET = STEROID_RESULTS
 
 PAIN_MIN = 0
 PAIN_MAX = 10

@@ -86,7 +86,8 @@ def claim(reminder, now):
 
 
 def give_back(reminder):
-    Reminder.objects.filter(episode=reminder.episode, item_key=reminder.item.key).delete()
+    with transaction.atomic():
+        Reminder.objects.filter(episode=reminder.episode, item_key=reminder.item.key).delete()
 
 
 def send(reminder):

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils import timezone
 
 from diary import charts, comparison, diagnosis, schedule, wording
@@ -72,32 +71,26 @@ def read(episode):
 def store(episodes, *, clinics=()):
     """Read each of `episodes` (a queryset) afresh from its diary and store its reading; move
     its `updated_at`; and give a new `version` to their clinics and to those of `clinics` (ids),
-    which names what each clinic's dashboard shows."""
+    which names what each clinic's dashboard shows.
+
+    Each episode's row is locked while it is read (select_for_update; SQLite's transactions
+    take the write lock at their start): two writers to one diary store what both wrote.
+    """
     now = timezone.now()
     changed = set(clinics)
-    loaded = episodes.select_related("clinic").prefetch_related("ratings").order_by("pk")
+    loaded = (
+        episodes.select_related("clinic")
+        .prefetch_related("ratings")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
     # Inside the caller's transaction when there is one (a rating and its reading commit
     # together), without a savepoint: a failure there fails the whole.
     with transaction.atomic(savepoint=False):
-        for chunk in chunks(loaded.iterator(chunk_size=CHUNK)):
-            for episode in chunk:
-                for name, value in read(episode).items():
-                    setattr(episode, name, value)
-                episode.updated_at = now
-                changed.add(episode.clinic_id)
-            Episode.objects.bulk_update(chunk, [*FIELDS, "updated_at"])
+        for episode in loaded.iterator(chunk_size=CHUNK):
+            Episode.objects.filter(pk=episode.pk).update(**read(episode), updated_at=now)
+            changed.add(episode.clinic_id)
         Clinic.objects.filter(pk__in=changed).update(version=uuid.uuid4())
-
-
-def chunks(iterable):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def late_q(now):
@@ -164,105 +157,6 @@ class Reading:
         return self.episode.result
 
 
-class Dashboard:
-    """A clinic's dashboard at `now`: the search asked for (`DashboardFilter`) and that page of
-    its episodes. Each part is read when first asked for: a page from the cache asks for none.
-    """
-
-    PAGE_SIZE = 25
-    ellipsis = Paginator.ELLIPSIS
-
-    def __init__(self, search, episodes, now, page_number):
-        self.search, self.episodes, self.now = search, episodes, now
-        self.page_number = page_number
-
-    @cached_property
-    def page(self):
-        episodes = ReviewList(self.search.narrow(self.episodes, self.now), self.now)
-        return Paginator(episodes, self.PAGE_SIZE).get_page(self.page_number)
-
-    @cached_property
-    def page_numbers(self):
-        return self.page.paginator.get_elided_page_range(self.page.number)
-
-    @property
-    def filtered(self):
-        return self.search.has_changed()
-
-    @property
-    def chosen(self):
-        return {name: self.search.data.get(name, "") for name in self.search.fields}
-
-    @property
-    def status_choices(self):
-        return [(value, str(label)) for value, label in self.search.fields["status"].choices]
-
-    @property
-    def result_choices(self):
-        return [(value, str(label)) for value, label in self.search.fields["result"].choices]
-
-
-class ReviewList:
-    """The dashboard's rows: those needing attention first, then the newest injection first.
-
-    The order and the filters read each episode's stored reading, so SQL sorts and pages a
-    clinic of any size, and only the rows shown are read. Those needing attention are the
-    episodes with a red flag (a partial index) and those late while their diary runs (an index
-    on `complete_at` reaches only recent ones); the others come in injection order (an
-    index). Paginator counts it and slices it like a list.
-    """
-
-    ORDER = ("-starts_at", "-pk")
-    # What a row shows: a third of the columns of an episode, its patient and clinic.
-    ROW_FIELDS = (
-        "uuid",
-        "scheduled_at",
-        "performed_at",
-        "side",
-        "block_type",
-        "steroid",
-        *FIELDS,
-        "patient__username",
-        "patient__first_name",
-        "patient__last_name",
-        "clinic__time_zone",
-    )
-
-    def __init__(self, episodes, now):
-        late = late_q(now)
-        self.now = now
-        self.episodes = episodes
-        self.red = episodes.filter(red_flag=True)
-        self.late = episodes.filter(late, red_flag=False)
-        self.others = episodes.filter(red_flag=False).exclude(late)
-
-    def count(self):
-        return self.episodes.count()
-
-    def keys(self, episodes, start, stop):
-        return list(episodes.order_by(*self.ORDER).values_list("starts_at", "pk")[start:stop])
-
-    def __getitem__(self, window):
-        start, stop = window.start or 0, window.stop
-        # Each list of those needing attention up to the page's end, merged in page order. The
-        # late ones are only among diaries still running (the complete_at index finds them):
-        # sorted here, as an ORDER BY would make SQLite walk the whole clinic in date order.
-        red = self.keys(self.red, 0, stop)
-        late = sorted(self.late.order_by().values_list("starts_at", "pk"), reverse=True)[:stop]
-        attention = sorted(red + late, reverse=True)
-        page = attention[start:stop]
-        if len(red) < stop and len(late) < stop and len(page) < stop - start:
-            # Both lists are whole: the others fill the page from where they end.
-            first = max(0, start - len(attention))
-            page += self.keys(self.others, first, first + stop - start - len(page))
-        pks = [pk for _starts_at, pk in page]
-        # Unordered: the page's order is `pks`; an ORDER BY would walk the clinic's episodes
-        # in date order to find these 25.
-        rows = self.episodes.filter(pk__in=pks).order_by().select_related("patient", "clinic")
-        by_pk = {episode.pk: episode for episode in rows.only(*self.ROW_FIELDS)}
-        return [Reading.at(by_pk[pk], self.now) for pk in pks if pk in by_pk]
-
-
 @dataclass(frozen=True)
 class RatingRow:
     """One rating as a row of the episode's table (page and PDF alike)."""
@@ -309,12 +203,6 @@ class EpisodeReview:
         self.episode, self.now = episode, now
 
     @cached_property
-    def diary(self):
-        """The episode with its ratings, in one query when first asked for."""
-        prefetch_related_objects([self.episode], "ratings")
-        return self.episode
-
-    @cached_property
     def reading(self):
         return Reading.at(self.episode, self.now)
 
@@ -324,7 +212,7 @@ class EpisodeReview:
 
     @property
     def summary(self):
-        return self.diary.summary
+        return self.episode.load_ratings().summary
 
     @cached_property
     def conclusion(self):
@@ -341,7 +229,7 @@ class EpisodeReview:
 
     @cached_property
     def ratings(self):
-        episode = self.diary
+        episode = self.episode.load_ratings()
         return [RatingRow.of(rating, episode) for rating in [*episode.timed, *episode.daily]]
 
     @cached_property
@@ -350,7 +238,7 @@ class EpisodeReview:
 
     @cached_property
     def chart_text(self):
-        return charts.describe(**chart_inputs(self.diary))
+        return charts.describe(**chart_inputs(self.episode.load_ratings()))
 
 
 @dataclass(frozen=True)
@@ -377,10 +265,25 @@ class Block:
 
 class Comparison:
     """A patient's episodes side by side, oldest first, and each pair of them whose relief
-    lasted a comparable time (CLINICAL.md section 4)."""
+    lasted a comparable time (CLINICAL.md section 4).
+
+    `key` names what the page shows; the blocks are read when first asked for: a page drawn
+    from the cache asks for none of them.
+    """
 
     def __init__(self, episodes):
-        self.blocks = [Block(episode) for episode in episodes]
+        self.episodes = episodes
+
+    @property
+    def key(self):
+        """Each episode as it stands: its `updated_at` moves with every change it shows."""
+        versions = self.episodes.order_by("pk").values_list("uuid", "updated_at")
+        return [f"{uuid}:{updated_at.isoformat()}" for uuid, updated_at in versions]
+
+    @cached_property
+    def blocks(self):
+        episodes = self.episodes.with_diary()
+        return [Block(episode) for episode in sorted(episodes, key=lambda e: e.injected_at)]
 
     @cached_property
     def pairs(self):

@@ -3,8 +3,6 @@ the guidance for this moment, and until when all that holds."""
 
 from functools import cached_property
 
-from django.db.models import prefetch_related_objects
-
 from diary import review, schedule
 
 
@@ -57,14 +55,8 @@ class Today:
         return self.episode.clinic.analgesic_free_hours
 
     @cached_property
-    def diary(self):
-        """The episode with its ratings, in one query when first asked for."""
-        prefetch_related_objects([self.episode], "ratings")
-        return self.episode
-
-    @cached_property
     def plan(self):
-        return self.diary.schedule(self.now)
+        return self.episode.load_ratings().schedule(self.now)
 
     @cached_property
     def guidance(self):
@@ -77,5 +69,5 @@ class Today:
     @cached_property
     def latest(self):
         """The rating saved last."""
-        ratings = self.diary.ratings.all()
+        ratings = self.episode.load_ratings().ratings.all()
         return max(ratings, key=lambda rating: (rating.recorded_at, rating.pk), default=None)

@@ -279,6 +279,9 @@ STATUS = {
     schedule.STATUS_COMPLETE: _("Complete"),
 }
 
+BLOCKS = {"therapeutic": _("Therapeutic"), "diagnostic": _("Diagnostic")}
+FROM_DAY = _("from day")  # "from day 4": the steroid response began that day
+
 FLAG_RED = "red_flag"
 FLAG_NO_BASELINE = "no_baseline"
 FLAG_OVERDUE = "overdue"

@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from diary import diagnosis, review, schedule, wording
+from diary import dashboard, diagnosis, review, schedule, wording
 from diary.models import Clinic, Episode, Kind, Rating
 from tests.conftest import make_episode
 from tools.seeding import DiaryFactory
@@ -100,7 +100,7 @@ def test_the_stored_reading_is_the_live_one_at_every_moment(diaries):
 def test_sql_finds_the_episodes_needing_attention_that_python_finds(diaries):
     for now in [NOW - timedelta(days=3), NOW, NOW + timedelta(hours=5), NOW + timedelta(days=9)]:
         # The dashboard's two lists of those needing attention: red flags, and late ones.
-        reviews = review.ReviewList(Episode.objects.all(), now)
+        reviews = dashboard.ReviewList(Episode.objects.all(), now, UTC)
         in_sql = {pk for queryset in (reviews.red, reviews.late) for pk in pks(queryset)}
         in_python = {e.pk for e in diaries if live(e, now)[2]}
         assert in_sql == in_python

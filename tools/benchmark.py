@@ -1,25 +1,18 @@
-"""Times painlog's key pages against a bare signed-in view, in one process and one run.
+"""Times painlog's key pages against bare views, in one process and one run.
 
-Ratios to the bare view (the same machine, the same moment) hold on any machine, so the
-budgets are ratios. It builds its own throw-away database (Django's test database for the
-configured engine), so it never touches real data.
+Ratios to a bare view (the same machine, the same moment) hold on any machine, so the budgets
+are ratios: a page that reads against a bare view that only checks the session
+(`bench/session/`), a page that writes against a bare view that commits one row in one
+durable transaction (`bench/write/`, the floor of a write that survives a crash). Both live
+in the benchmark's own URLconf (tools/bench_urls.py), never in painlog's.
 
-Each page is timed alternately with the bare view (bare, page, bare, page …), so a machine
-that speeds up or slows down during the run moves both alike. Queries are counted on one more
-request of each, outside the timing.
+It builds its own throw-away database (Django's test database for the configured engine), so
+it never touches real data. Each page is timed alternately with its bare view (bare, page,
+bare, page …), so a machine that speeds up or slows down during the run moves both alike.
+Queries are counted on one more request of each, outside the timing.
 
-Output: one row per page and data size: median and p95 in ms, the ratio of the median to the
-median of the bare requests timed alongside it, the SQL query count, and for the large size
-the growth from the small size: of the median, of the ratio (the median's growth beyond the
-bare view's, which is what the budget holds) and of the query count. Rows without a budget
-are reported for what they tell: the dashboard and episode page read afresh after a change,
-the first drawing of a chart, a chart answered 304, the PDF, the clinic's CSV. Exits 1 when
-a budget is broken.
-
-`--load` runs the load run instead (diary/loadrun.py): real gunicorn with two workers on the
-same kind of throw-away database, patients recording ratings while clinicians read the
-dashboard, then the bare view under the same concurrency. It prints the throughput of both and
-exits 1 only when a request failed or a rating was lost or stored twice, never on a timing.
+A "fresh" page is read right after a change made as painlog makes it (an episode saved: its
+stored reading, its `updated_at` and its clinic's version move), so no cache can help.
 """
 
 import gc
@@ -34,32 +27,41 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
 
+from diary.dashboard import Dashboard
+from diary.forms import DashboardFilter
 from diary.models import Episode, Role, User
-from diary.review import Dashboard, ReviewList
-from tools import loadrun
 from tools.seeding import DiaryFactory
 
-# Ratio budgets: the page's median over the bare view's median, in the same run.
+BARE, BARE_WRITE = "bare", "bare_write"
+
+# Ratio budgets: the page's median over its bare view's median, in the same run.
 BUDGETS = {
     "today": 3.0,
-    "rating_post": 3.0,
     "dashboard": 3.0,
     "episode": 3.0,
+    "compare": 3.0,
+    "today_fresh": 6.0,
+    "compare_fresh": 6.0,
+    "dashboard_fresh": 6.0,
+    "episode_fresh": 6.0,
+    "rating_post": 2.5,
+    "baseline_post": 2.5,
     "chart_cached": 1.5,
 }
-GROWTH_BUDGET = 1.5  # large size over small size, per page
+WRITES = {"rating_post", "baseline_post"}  # measured against the bare write
+EXPECTED_STATUS = {"rating_post": 302, "baseline_post": 302, "chart_304": 304}
+GROWTH_BUDGET = 1.5  # a page's ratio at the large size over the small size
 # Pages of a second or more (the CSV grows with the clinic) are timed fewer times.
 SLOW_PAGES = {"report_pdf": 10, "clinic_csv": 3}
-# Pages whose time and queries must not grow with the clinic; the CSV grows with it by nature
-# (its budget is constant memory, tests/views/test_clinic_exports.py).
-GROWTH_CHECKED = {*BUDGETS, "dashboard_fresh", "episode_fresh", "chart_304", "report_pdf"}
+# The CSV grows with the clinic by nature: its budget is constant memory
+# (tests/views/test_clinic_exports.py).
+GROWING = {"clinic_csv"}
 
 
 @dataclass
@@ -73,151 +75,164 @@ class Result:
     ratio: float = 0.0
 
 
-class Command(BaseCommand):
-    help = "Time key pages against a bare signed-in view; exit 1 when a budget is broken."
+def run(stdout, *, small, large, repeat):
+    """Measure at `small` and `large` episodes; write the table to `stdout`; return the
+    broken budgets (empty when all hold)."""
+    with throwaway_database(), plain_static_files():
+        results = measure_sizes(stdout, small, large, repeat)
+    stdout.write(
+        f"{connection.vendor}, debug {'on' if settings.DEBUG else 'off'}, "
+        f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, {repeat} timed "
+        f"requests a page ({SLOW_PAGES['report_pdf']} for the PDF, "
+        f"{SLOW_PAGES['clinic_csv']} for the CSV), each after a bare one\n"
+    )
+    return report(stdout, results, small, large)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--small", type=int, default=100, help="episodes in the clinic")
-        parser.add_argument("--large", type=int, default=10000, help="episodes in the clinic")
-        parser.add_argument("--repeat", type=int, default=50, help="timed requests per page")
-        parser.add_argument("--no-budgets", action="store_true", help="report only; always exit 0")
-        parser.add_argument(
-            "--load", action="store_true", help="run the load run against gunicorn instead"
-        )
-        parser.add_argument(
-            "--plans",
-            action="store_true",
-            help="print the query plans of the dashboard's queries at --large episodes instead",
-        )
-        parser.add_argument("--load-clients", type=int, default=6, help="concurrent clients")
-        parser.add_argument("--load-requests", type=int, default=300, help="requests per phase")
 
-    def handle(self, *args, small, large, repeat, no_budgets, **options):
-        if options["load"]:
-            return run_load(self.stdout, small, options["load_clients"], options["load_requests"])
-        if options["plans"]:
-            return print_plans(self.stdout, large)
-        if not 0 < small < large:
-            raise CommandError("--small must be above 0 and below --large.")
-        with (
-            throwaway_database(),
-            override_settings(
-                STORAGES={
-                    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                    "staticfiles": {
-                        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                    },
-                },
-                SECURE_SSL_REDIRECT=False,
-            ),
-        ):
-            results = self.run(small, large, repeat)
-        self.stdout.write(
-            f"{connection.vendor}, debug {'on' if settings.DEBUG else 'off'}, "
-            f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, "
-            f"{self.repeat} timed requests a page ({SLOW_PAGES['report_pdf']} for the PDF, "
-            f"{SLOW_PAGES['clinic_csv']} for the CSV), each after a bare one"
-        )
-        failures = self.report(results, small, large)
-        if failures and not no_budgets:
-            raise CommandError(f"{len(failures)} budget(s) broken: " + "; ".join(failures))
+@contextmanager
+def plain_static_files():
+    """Static files from the finders (no collectstatic) and no HTTPS redirect, with the
+    benchmark's own URLconf."""
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(
+        STORAGES=storages, SECURE_SSL_REDIRECT=False, ROOT_URLCONF="tools.bench_urls"
+    ):
+        yield
 
-    def run(self, small, large, repeat):
-        self.repeat = repeat
-        factory = DiaryFactory(seed=7)
-        clinic, clinician = factory.clinic("Benchmark clinic")
-        bench = Bench(clinic, clinician)
-        results = []
-        factory.add_patients(clinic, clinician, small - bench.own_episodes)
+
+def measure_sizes(stdout, small, large, repeat):
+    factory = DiaryFactory(seed=7)
+    clinic, clinician = factory.clinic("Benchmark clinic")
+    bench = Bench(clinic, clinician)
+    results = []
+    for size in (small, large):
+        factory.add_patients(clinic, clinician, size - clinic.episodes.count())
         settle()
-        self.stdout.write(f"Measuring with {small} episodes in the clinic …")
-        results += self.measure_all(bench, small)
-        factory.add_patients(clinic, clinician, large - small)
-        settle()
-        self.stdout.write(f"Measuring with {large} episodes in the clinic …")
-        results += self.measure_all(bench, large)
-        return results
+        stdout.write(f"Measuring with {size} episodes in the clinic …\n")
+        results += measure_all(bench, size, repeat)
+    return results
 
-    def measure_all(self, bench, size):
-        results, bare_durations = [], []
-        for page, (client, method, url, kwargs, setup) in bench.pages().items():
-            times = min(self.repeat, SLOW_PAGES.get(page, self.repeat))
-            result, bare = self.measure(
-                page, size, bench, client, method, url, setup=setup, times=times, **kwargs
-            )
-            results.append(result)
-            bare_durations += bare
-        timed(bench.staff, "get", bench.bare)  # the idle deadline moves here, not when counted
-        bare = summarize("bare", size, bare_durations, *self.count(bench.staff, "get", bench.bare))
-        bare.ratio = 1.0
-        return [bare, *results]
 
-    def measure(self, page, size, bench, client, method, url, setup, times, **kwargs):
-        """Time `page` `times` times, each right after a bare request; two warm-ups first."""
-        durations, bare_durations = [], []
-        gc.collect()
-        for attempt in range(times + 2):
-            bare = timed(bench.staff, "get", bench.bare)
-            target = url() if callable(url) else url
-            if setup:
-                setup()
-            elapsed = timed(client, method, target, **kwargs)
-            if attempt >= 2:
-                durations.append(elapsed)
-                bare_durations.append(bare)
-        target = url() if callable(url) else url
+def measure_all(bench, size, repeat):
+    results, bare_times = [], {BARE: [], BARE_WRITE: []}
+    for page, (client, method, url, options, setup) in bench.pages().items():
+        bare = BARE_WRITE if page in WRITES else BARE
+        times = min(repeat, SLOW_PAGES.get(page, repeat))
+        result, bare_durations = measure(
+            bench, page, size, bare, client, method, url, setup, times, options
+        )
+        results.append(result)
+        bare_times[bare] += bare_durations
+    for bare in (BARE, BARE_WRITE):
+        bench.request(bare)  # the staff session's idle deadline moves here, not when counted
+        counted = count(bench.staff, *bench.bare_request(bare))
+        result = summarize(bare, size, bare_times[bare], *counted)
+        result.ratio = 1.0
+        results.insert(0 if bare == BARE else 1, result)
+    return results
+
+
+def measure(bench, page, size, bare, client, method, url, setup, times, options):
+    """Time `page` `times` times, each right after a bare request; two warm-ups first."""
+    durations, bare_durations = [], []
+    gc.collect()
+    for attempt in range(times + 2):
+        bare_ms = bench.request(bare)
         if setup:
             setup()
-        timed(bench.staff, "get", bench.bare)  # the staff session's idle deadline moves here
-        result = summarize(page, size, durations, *self.count(client, method, target, **kwargs))
-        result.ratio = result.median_ms / statistics.median(bare_durations)
-        return result, bare_durations
+        target = url() if callable(url) else url
+        elapsed = timed(client, method, target, options)
+        if attempt >= 2:
+            durations.append(elapsed)
+            bare_durations.append(bare_ms)
+    if setup:
+        setup()
+    target = url() if callable(url) else url
+    bench.request(BARE)  # the staff session's idle deadline moves here, not when counted
+    result = summarize(page, size, durations, *count(client, method, target, options))
+    result.ratio = result.median_ms / statistics.median(bare_durations)
+    return result, bare_durations
 
-    def count(self, client, method, target, **kwargs):
-        with CaptureQueriesContext(connection) as captured:
-            response = getattr(client, method)(target, **kwargs)
-            if response.streaming:
-                for _chunk in response.streaming_content:
-                    pass
-        return len(captured), response.status_code
 
-    def report(self, results, small, large):
-        failures = []
-        by_key = {(r.page, r.size): r for r in results}
-        header = (
-            f"{'page':<15} {'episodes':>8} {'median ms':>10} {'p95 ms':>8} {'ratio':>6} "
-            f"{'budget':>6} {'queries':>7} {'time growth':>11} {'ratio growth':>12} "
-            f"{'query growth':>12}  status"
+def count(client, method, target, options):
+    """The queries of one request, and its status."""
+    with CaptureQueriesContext(connection) as captured:
+        response = send(client, method, target, options)
+    return len(captured), response.status_code
+
+
+def send(client, method, target, options):
+    response = getattr(client, method)(target, **options)
+    if response.streaming:
+        for _chunk in response.streaming_content:
+            pass
+    return response
+
+
+def timed(client, method, target, options):
+    """Milliseconds for one request, its streamed body read to the end."""
+    started = time.perf_counter()
+    send(client, method, target, options)
+    return (time.perf_counter() - started) * 1000
+
+
+def summarize(page, size, durations, queries, status):
+    durations = sorted(durations)
+    p95 = durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))]
+    return Result(page, size, statistics.median(durations), p95, queries, status)
+
+
+def verdicts(result, before):
+    """What is wrong with `result` (and, at the large size, its growth from `before`)."""
+    found = []
+    budget = BUDGETS.get(result.page)
+    if budget and result.ratio > budget:
+        found.append(f"over {budget}x")
+    expected = EXPECTED_STATUS.get(result.page, 200 if result.page != BARE_WRITE else 204)
+    if result.page == BARE:
+        expected = 204
+    if result.status != expected:
+        found.append(f"HTTP {result.status}")
+    if before is not None and result.page not in GROWING:
+        grown = result.ratio / before.ratio
+        if grown > GROWTH_BUDGET:
+            found.append(f"grew {grown:.2f}x")
+        if result.queries != before.queries:
+            found.append("queries changed")
+    return found
+
+
+def report(stdout, results, small, large):
+    by_key = {(result.page, result.size): result for result in results}
+    header = (
+        f"{'page':<16} {'episodes':>8} {'median ms':>10} {'p95 ms':>8} {'against':>10} "
+        f"{'ratio':>6} {'budget':>6} {'queries':>7} {'ratio growth':>12} {'query growth':>12}"
+        "  status"
+    )
+    stdout.write(header + "\n" + "-" * len(header) + "\n")
+    failures = []
+    for result in results:
+        before = by_key[(result.page, small)] if result.size == large else None
+        found = verdicts(result, before)
+        failures += [f"{result.page} at {result.size}: {verdict}" for verdict in found]
+        against = (
+            "-"
+            if result.page in (BARE, BARE_WRITE)
+            else (BARE_WRITE if result.page in WRITES else BARE)
         )
-        self.stdout.write(header)
-        self.stdout.write("-" * len(header))
-        for result in results:
-            budget = BUDGETS.get(result.page)
-            verdicts = []
-            if budget and result.ratio > budget:
-                verdicts.append(f"over {budget}x")
-            growth = ratio_growth = query_growth = ""
-            if result.size == large:
-                before = by_key[(result.page, small)]
-                growth = f"{result.median_ms / before.median_ms:.2f}x"
-                grown = result.ratio / before.ratio
-                ratio_growth = f"{grown:.2f}x"
-                query_growth = f"{result.queries - before.queries:+d}"
-                if result.page in GROWTH_CHECKED and grown > GROWTH_BUDGET:
-                    verdicts.append(f"grew {grown:.2f}x")
-                if result.page in GROWTH_CHECKED and result.queries > before.queries:
-                    verdicts.append("queries grew")
-            if result.status >= 400:
-                verdicts.append(f"HTTP {result.status}")
-            failures += [f"{result.page} at {result.size}: {verdict}" for verdict in verdicts]
-            self.stdout.write(
-                f"{result.page:<15} {result.size:>8} {result.median_ms:>10.2f} "
-                f"{result.p95_ms:>8.2f} {result.ratio:>6.2f} "
-                f"{(f'{budget}x' if budget else '-'):>6} {result.queries:>7} {growth:>11} "
-                f"{ratio_growth:>12} {query_growth:>12}  "
-                f"{'FAIL: ' + ', '.join(verdicts) if verdicts else 'ok'}"
-            )
-        return failures
+        budget = BUDGETS.get(result.page)
+        growth = f"{result.ratio / before.ratio:.2f}x" if before else ""
+        query_growth = f"{result.queries - before.queries:+d}" if before else ""
+        stdout.write(
+            f"{result.page:<16} {result.size:>8} {result.median_ms:>10.2f} "
+            f"{result.p95_ms:>8.2f} {against:>10} {result.ratio:>6.2f} "
+            f"{(f'{budget}x' if budget else '-'):>6} {result.queries:>7} {growth:>12} "
+            f"{query_growth:>12}  {'FAIL: ' + ', '.join(found) if found else 'ok'}\n"
+        )
+    return failures
 
 
 def settle():
@@ -236,33 +251,16 @@ def settle():
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def timed(client, method, target, **kwargs):
-    """Milliseconds for one request, its streamed body read to the end."""
-    started = time.perf_counter()
-    response = getattr(client, method)(target, **kwargs)
-    if response.streaming:
-        for _chunk in response.streaming_content:
-            pass
-    return (time.perf_counter() - started) * 1000
-
-
-def summarize(page, size, durations, queries, status):
-    durations = sorted(durations)
-    p95 = durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))]
-    return Result(page, size, statistics.median(durations), p95, queries, status)
-
-
 class Bench:
     """The people and episodes the measured pages are about."""
-
-    own_episodes = 2
 
     def __init__(self, clinic, clinician):
         now = timezone.now()
         self.clinic = clinic
-        self.staff = self.client_for(clinician)
+        self.staff = client_for(clinician)
         patient = User.objects.create(username="bench-patient", role=Role.PATIENT, clinic=clinic)
-        self.patient = self.client_for(patient)
+        self.patient = patient
+        self.patient_client = client_for(patient)
         # The episode read by the clinician's pages: a full week's diary.
         self.episode = make_episode(clinic, clinician, patient, now - timedelta(days=8))
         for minutes, pain in [(24, 1), (65, 1), (125, 2), (185, 2), (245, 3), (305, 5), (365, 6)]:
@@ -276,31 +274,35 @@ class Bench:
             self.episode.ratings.create(kind="daily", day=day, pain=max(0, 9 - day))
         # Today's episode: injected 25 minutes ago, the provocation test is due.
         self.today_episode = make_episode(clinic, clinician, patient, now - timedelta(minutes=25))
-        # The rating POSTs go to fresh episodes of their own patient, one per request.
-        poster = User.objects.create(username="bench-poster", role=Role.PATIENT, clinic=clinic)
-        self.poster = self.client_for(poster)
-        self.post_targets = iter(
-            [
-                make_episode(clinic, clinician, poster, now - timedelta(minutes=25))
-                for _ in range(400)
-            ]
-        )
-        self.bare = reverse("session_check")
+        # The POSTs go to fresh episodes of their own patient, one per request, in a clinic
+        # of their own (the measured clinic keeps its size): injected 25 minutes ago for the
+        # provocation test, booked for tomorrow for the baseline.
+        other = type(clinic).objects.create(name="Benchmark clinic for POSTs")
+        poster = User.objects.create(username="bench-poster", role=Role.PATIENT, clinic=other)
+        self.poster = client_for(poster)
+        self.rating_targets = episodes_of(poster, now - timedelta(minutes=25))
+        self.baseline_targets = episodes_of(poster, now + timedelta(days=1), baseline=None)
         self.held = {}  # the chart's ETag, sent back with If-None-Match
 
-    def client_for(self, user):
-        client = Client()
-        client.force_login(user)
-        return client
+    def bare_request(self, bare):
+        if bare == BARE:
+            return "get", reverse("bench_session"), {}
+        return "post", reverse("bench_write"), {}
 
-    def next_post_url(self):
-        episode = next(self.post_targets)
-        return reverse("patient:rate", args=[episode.uuid, "provocation"])
+    def request(self, bare):
+        """Time one bare request (the staff's session)."""
+        return timed(self.staff, *self.bare_request(bare))
+
+    def next_rating_url(self):
+        return reverse("patient:rate", args=[next(self.rating_targets).uuid, "provocation"])
+
+    def next_baseline_url(self):
+        return reverse("patient:baseline", args=[next(self.baseline_targets).uuid])
 
     def messages_shown(self):
         """A browser follows each POST's redirect to Today, which shows the flash messages and
         empties their cookie; the test client does not, and its cookie would pile up messages
-        (two a POST) that each later POST encodes again."""
+        that each later POST encodes again."""
         self.poster.cookies.pop(CookieStorage.cookie_name, None)
 
     def hold_chart(self):
@@ -308,33 +310,45 @@ class Bench:
         chart = reverse("episodes:chart", args=[self.episode.uuid])
         self.held["If-None-Match"] = self.staff.get(chart)["ETag"]
 
-    def read_afresh(self):
-        """A change to the episode, as the app saves one: its pages are read afresh."""
+    def change(self):
+        """A change to the episodes the pages show, saved as painlog saves one."""
         self.episode.save()
+        self.today_episode.save()
 
     def pages(self):
+        """page: (client, method, URL or a function giving one, request options, set-up)."""
         uuid = self.episode.uuid
         chart = reverse("episodes:chart", args=[uuid])
         dashboard = reverse("clinic:dashboard")
         episode = reverse("clinic:episode", args=[uuid])
+        today = reverse("patient:today")
+        compare = reverse("clinic:compare", args=[self.patient.public_id])
+        # As a browser sends a form without files (the test client's default is multipart,
+        # which Django parses at several times the cost).
+        form = {"content_type": "application/x-www-form-urlencoded"}
         return {
-            "today": (self.patient, "get", reverse("patient:today"), {}, None),
+            "today": (self.patient_client, "get", today, {}, None),
+            "today_fresh": (self.patient_client, "get", today, {}, self.change),
+            "dashboard": (self.staff, "get", dashboard, {}, None),
+            "dashboard_fresh": (self.staff, "get", dashboard, {}, self.change),
+            "episode": (self.staff, "get", episode, {}, None),
+            "episode_fresh": (self.staff, "get", episode, {}, self.change),
+            "compare": (self.staff, "get", compare, {}, None),
+            "compare_fresh": (self.staff, "get", compare, {}, self.change),
             "rating_post": (
                 self.poster,
                 "post",
-                self.next_post_url,
-                # As a browser sends a form without files (the test client's default is
-                # multipart, which Django parses at several times the cost).
-                {
-                    "data": "pain=2&relief=70",
-                    "content_type": "application/x-www-form-urlencoded",
-                },
+                self.next_rating_url,
+                {"data": "pain=2&relief=70", **form},
                 self.messages_shown,
             ),
-            "dashboard": (self.staff, "get", dashboard, {}, None),
-            "dashboard_fresh": (self.staff, "get", dashboard, {}, self.read_afresh),
-            "episode": (self.staff, "get", episode, {}, None),
-            "episode_fresh": (self.staff, "get", episode, {}, self.read_afresh),
+            "baseline_post": (
+                self.poster,
+                "post",
+                self.next_baseline_url,
+                {"data": "provoking_activity=walking&baseline_pain=7", **form},
+                self.messages_shown,
+            ),
             "chart_first": (self.staff, "get", chart, {}, cache.clear),
             "chart_cached": (self.staff, "get", chart, {}, None),
             "chart_304": (self.staff, "get", chart, {"headers": self.held}, self.hold_chart),
@@ -343,19 +357,35 @@ class Bench:
         }
 
 
-def make_episode(clinic, clinician, patient, injected_at):
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def episodes_of(patient, injected_at, baseline=8, count=200):
+    """`count` episodes of `patient` to POST to, one each."""
+    return iter(
+        [
+            make_episode(patient.clinic, None, patient, injected_at, baseline=baseline)
+            for _ in range(count)
+        ]
+    )
+
+
+def make_episode(clinic, clinician, patient, injected_at, baseline=8):
     return Episode.objects.create(
         clinic=clinic,
         patient=patient,
         clinician=clinician,
         scheduled_at=injected_at,
-        performed_at=injected_at,
+        performed_at=injected_at if injected_at <= timezone.now() else None,
         side="right",
         block_type="therapeutic",
         anesthetic="bupivacaine",
         steroid="triamcinolone 40 mg",
-        baseline_pain=8,
-        provoking_activity="walking",
+        baseline_pain=baseline,
+        provoking_activity="walking" if baseline is not None else "",
         diary_days=7,
     )
 
@@ -379,37 +409,36 @@ def throwaway_database():
 
 
 def print_plans(stdout, size):
-    """EXPLAIN (ANALYZE on PostgreSQL) each query of a dashboard read afresh, as the view runs
-    them, in a clinic of `size` episodes beside another as large: each should reach its rows
-    through an index."""
+    """The plan of each query a dashboard read afresh runs, as the view runs them, in a clinic
+    of `size` episodes beside another as large: each should reach its rows through an index.
+    (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite.)"""
     with throwaway_database():
         for seed in (7, 8):
             factory = DiaryFactory(seed=seed)
             clinic, clinician = factory.clinic(f"Plans clinic {seed}")
             factory.add_patients(clinic, clinician, size)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-        now = timezone.now()
-        episodes = Episode.objects.for_clinician(clinician)
+        settle()
         captured = []
 
         def capture(execute, sql, params, many, context):
             captured.append((sql, params))
             return execute(sql, params, many, context)
 
+        episodes = Episode.objects.for_clinician(clinician)
         with connection.execute_wrapper(capture):
-            for narrowed in (episodes, episodes.filter(result="positive")):
-                reviews = ReviewList(narrowed, now)
-                reviews.count()  # Paginator's
-                reviews.valid_until(reviews[0 : Dashboard.PAGE_SIZE])
+            for search in ({}, {"result": "positive"}):
+                board = Dashboard(
+                    DashboardFilter(search), episodes, timezone.now(), None, clinic.zone
+                )
+                list(board.page)
         explain = "EXPLAIN ANALYZE" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
-        stdout.write(f"Dashboard query plans, {connection.vendor}, {size} episodes a clinic:")
+        stdout.write(f"Dashboard query plans, {connection.vendor}, {size} episodes a clinic:\n")
         with connection.cursor() as cursor:
             for sql, params in captured:
-                stdout.write(f"--- {shortened(sql)}")
+                stdout.write(f"--- {shortened(sql)}\n")
                 cursor.execute(f"{explain} {sql}", params)
                 for row in cursor.fetchall():
-                    stdout.write(str(row[0] if connection.vendor == "postgresql" else row[-1]))
+                    stdout.write(f"{row[0] if connection.vendor == 'postgresql' else row[-1]}\n")
 
 
 def shortened(sql):
@@ -418,61 +447,3 @@ def shortened(sql):
     columns = select.removeprefix("SELECT ").split(", ")
     shown = columns[0] if len(columns) == 1 else f"{columns[0]}, … ({len(columns)} columns)"
     return f"SELECT {shown} FROM {rest}"
-
-
-def run_load(stdout, background, clients, requests):
-    """The load run on a throw-away database holding a clinic of `background` episodes."""
-    if clients < 2 or requests < 3 * clients:
-        raise CommandError("--load needs 2 clients or more, and 3 requests per client or more.")
-    readers = 2 if clients >= 6 else 1
-    with throwaway_database():
-        factory = DiaryFactory(seed=7)
-        clinic, clinician = factory.clinic("Load run clinic")
-        factory.add_patients(clinic, clinician, background)
-        stdout.write(
-            f"Load run on {connection.vendor}, gunicorn with {loadrun.WORKERS} workers: "
-            f"{clients - readers} patients recording ratings, {readers} reading the dashboard "
-            f"of {background} episodes, then the bare view …"
-        )
-        result = loadrun.load_run(
-            clinic, clinician, patients=clients - readers, readers=readers, requests=requests
-        )
-    for line in load_report(result):
-        stdout.write(line)
-    if not result.ok:
-        raise CommandError(
-            f"{len(result.problems)} problem(s) in the load run: " + "; ".join(result.problems[:10])
-        )
-
-
-def load_report(result):
-    header = (
-        f"{'phase':<6} {'clients':>7} {'requests':>8} {'errors':>6} {'seconds':>7} "
-        f"{'requests/s':>10} {'ratio':>6} {'ratings saved/expected':>22} {'duplicated':>10}"
-    )
-    lines = [header, "-" * len(header)]
-    for phase in (result.mixed, result.bare):
-        mixed = phase is result.mixed
-        ratings = f"{result.saved}/{result.expected}" if mixed else "-"
-        lines.append(
-            f"{phase.name:<6} {phase.clients:>7} {phase.requests:>8} {len(phase.failures):>6} "
-            f"{phase.seconds:>7.2f} {phase.per_second:>10.1f} "
-            f"{(result.ratio if mixed else 1.0):>6.2f} {ratings:>22} "
-            f"{(len(result.duplicated) if mixed else '-'):>10}"
-        )
-    lines.append("")
-    lines.append(f"{'request':<12} {'phase':<6} {'count':>5} {'median ms':>10} {'p95 ms':>8}")
-    for phase in (result.mixed, result.bare):
-        for label, seconds in sorted(phase.latencies.items()):
-            ordered = sorted(seconds)
-            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-            lines.append(
-                f"{label:<12} {phase.name:<6} {len(ordered):>5} "
-                f"{statistics.median(ordered) * 1000:>10.1f} {p95 * 1000:>8.1f}"
-            )
-    lines.append(
-        f"{len(result.doubles)} ratings sent twice at the same moment; {len(result.lost)} lost; "
-        f"{len(result.server_errors)} error lines in gunicorn's log; whole run "
-        f"{result.seconds:.1f} s (collectstatic and gunicorn's start included)."
-    )
-    return lines

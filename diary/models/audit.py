@@ -1,7 +1,7 @@
 """The audit log: who looked at or changed which patient's data, when, from where."""
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,14 +99,15 @@ class AuditEvent(models.Model):
             patient = patient or episode.patient
         if patient is not None:
             about["patient_public_id"] = patient.public_id
-        return cls.objects.create(
-            actor=user,
-            actor_username=user.get_username() if user else "",
-            action=action,
-            what=what,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-            **about,
-        )
+        with transaction.atomic(savepoint=False):
+            return cls.objects.create(
+                actor=user,
+                actor_username=user.get_username() if user else "",
+                action=action,
+                what=what,
+                ip_address=request.META.get("REMOTE_ADDR") or None,
+                **about,
+            )
 
 
 def snapshot(instance, fields=None):

@@ -1,5 +1,6 @@
 """Clinics and the people who use painlog: patients, clinicians and administrators."""
 
+import dataclasses
 import random
 import uuid
 import zoneinfo
@@ -12,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from diary import diagnosis, schedule
+from diary.models.base import SavedWithFollowers
 
 
 class Role(models.TextChoices):
@@ -31,7 +33,7 @@ def rule_field(label, default):
     return models.PositiveSmallIntegerField(label, default=default)
 
 
-class Clinic(models.Model):
+class Clinic(SavedWithFollowers):
     name = models.CharField(_("name"), max_length=200, unique=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
@@ -155,20 +157,18 @@ class Clinic(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def rules(self):
-        return diagnosis.Rules(
-            positive_relief=self.positive_relief,
-            negative_below=self.negative_below,
-            min_baseline=self.min_baseline,
-            provocation_window=(self.provocation_window_start, self.provocation_window_end),
-            provocation_fallback=(self.provocation_fallback_start, self.provocation_fallback_end),
-            anesthetic_hours=self.anesthetic_hours,
-            analgesic_free_hours=self.analgesic_free_hours,
-            improvement_relief=self.improvement_relief,
-            responder_relief=self.responder_relief,
-            flare_days=self.flare_days,
-            no_improvement_day=self.no_improvement_day,
-            discrepancy_points=self.discrepancy_points,
-        )
+        """The clinic's `diagnosis.Rules`: each of its rule fields by the same name, and the
+        provocation test's window and fallback range as (start, end) pairs."""
+        windows = {
+            "provocation_window": (self.provocation_window_start, self.provocation_window_end),
+            "provocation_fallback": (
+                self.provocation_fallback_start,
+                self.provocation_fallback_end,
+            ),
+        }
+        names = [field.name for field in dataclasses.fields(diagnosis.Rules)]
+        same = {name: getattr(self, name) for name in names if name not in windows}
+        return diagnosis.Rules(**same, **windows)
 
 
 def patient_usernames(first_name, attempts=30):
@@ -209,7 +209,7 @@ class PainlogUserManager(UserManager):
         raise IntegrityError(f"No free user name for {first_name!r}.")
 
 
-class User(AbstractUser):
+class User(SavedWithFollowers, AbstractUser):
     Role = Role
 
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PATIENT)

@@ -8,12 +8,13 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diary import diagnosis, schedule
+from diary.models.base import SavedWithFollowers
 from diary.models.clinic import Clinic, Role, User
 
 
@@ -66,7 +67,7 @@ class EpisodeQuerySet(models.QuerySet):
         )
 
 
-class Episode(models.Model):
+class Episode(SavedWithFollowers):
     Side = Side
     BlockType = BlockType
     Anesthetic = Anesthetic
@@ -216,7 +217,13 @@ class Episode(models.Model):
     def has_baseline(self):
         return self.baseline_pain is not None
 
-    # The properties below read self.ratings.all(): load episodes with `with_diary()`.
+    # The properties below read self.ratings.all(): load episodes with `with_diary()`, or
+    # one episode with `load_ratings()`.
+
+    def load_ratings(self):
+        """Load this episode's ratings in one query, unless they are loaded already."""
+        prefetch_related_objects([self], "ratings")
+        return self
 
     @property
     def timed(self):

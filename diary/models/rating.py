@@ -9,16 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diary import schedule
+from diary.models.base import SavedWithFollowers
 from diary.models.clinic import User
 from diary.models.episode import Episode
-
-PROVOCATION_SLOT = 0  # Rating.slot of the provocation test; hours 1–6 use their number
-CORRECTION_MINUTES = 60  # a patient may correct their own rating this long after saving it
 
 
 class Kind(models.TextChoices):
     TIMED = "timed", _("Timed (first hours)")
     DAILY = "daily", _("Daily")
+
+
+PROVOCATION_SLOT = 0  # Rating.slot of the provocation test; hours 1–6 use their number
+CORRECTION_MINUTES = 60  # a patient may correct their own rating this long after saving it
 
 
 class IceHeat(models.TextChoices):
@@ -28,7 +30,7 @@ class IceHeat(models.TextChoices):
     BOTH = "both", _("Both")
 
 
-class Rating(models.Model):
+class Rating(SavedWithFollowers):
     Kind = Kind
     IceHeat = IceHeat
 

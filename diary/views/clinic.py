@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from diary import exports, review
 from diary.access import clinic_episode, clinician_required, episode_for, patient_for
+from diary.dashboard import Dashboard
 from diary.forms import DashboardFilter
 from diary.models import AuditEvent, Clinic, Episode
 
@@ -22,15 +23,16 @@ def dashboard(request):
     """The clinic's episodes for review, those needing attention first. The page is drawn
     from the cache while the clinic's `version` and the minute stay the same."""
     now = timezone.now()
-    version = Clinic.objects.values_list("version", flat=True).get(pk=request.user.clinic_id)
-    board = review.Dashboard(
+    clinic = Clinic.objects.only("version", "time_zone").get(pk=request.user.clinic_id)
+    board = Dashboard(
         DashboardFilter(request.GET),
         Episode.objects.for_clinician(request.user),
         now,
         request.GET.get("page"),
+        clinic.zone,
     )
     AuditEvent.record(request, AuditEvent.Action.VIEW, "dashboard")
-    context = {"board": board, "version": version, "minute": now.strftime("%Y%m%d%H%M")}
+    context = {"board": board, "version": clinic.version, "minute": now.strftime("%Y%m%d%H%M")}
     return render(request, "diary/clinic/dashboard.html", context)
 
 
@@ -49,13 +51,11 @@ def episode(request, episode_uuid):
 @clinician_required
 @require_safe
 def compare(request, public_id):
+    """A patient's blocks side by side, drawn from the cache while none of them changes."""
     patient = patient_for(request.user, public_id)
-    episodes = Episode.objects.for_clinician(request.user).of_patient(patient).with_diary()
-    comparison = review.Comparison(sorted(episodes, key=lambda episode: episode.injected_at))
+    episodes = Episode.objects.for_clinician(request.user).of_patient(patient)
     AuditEvent.record(request, AuditEvent.Action.VIEW, "comparison", patient=patient)
-    # The episodes bring their clinic along; the patient's would cost a query.
-    zone = comparison.zone or request.user.clinic.zone
-    context = {"patient": patient, "comparison": comparison, "tz": zone}
+    context = {"patient": patient, "comparison": review.Comparison(episodes)}
     return render(request, "diary/clinic/compare.html", context)
 
 

@@ -138,11 +138,8 @@ def history(request):
     )
     now = timezone.now()
     correctable = {rating.pk for rating in ratings if rating.correctable_by(request.user, now)}
-    return render(
-        request,
-        "diary/patient/history.html",
-        {"episodes": episodes, "ratings": ratings, "correctable": correctable},
-    )
+    context = {"episodes": episodes, "ratings": ratings, "correctable": correctable}
+    return render(request, "diary/patient/history.html", context)
 
 
 @patient_required

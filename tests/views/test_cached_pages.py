@@ -181,3 +181,55 @@ def test_the_episode_page_shows_a_rating_turning_overdue_without_any_write(read,
     assert "overdue" not in read(episode, NOW + timedelta(minutes=29))  # staff idle out at 30
 
     assert "1 rating overdue" in read(episode, NOW + timedelta(minutes=51))
+
+
+def test_the_episode_page_shows_a_red_flag_and_a_renamed_clinician_at_once(
+    read, patient, clinician
+):
+    episode = make_episode(patient, clinician, injected_at=NOW - timedelta(days=3), baseline=8)
+    page = read(episode)
+    assert "Fever, redness or drainage reported" not in page
+    assert "Clinician Test" in page  # booked by
+
+    Rating.objects.create(
+        episode=episode, kind=Kind.DAILY, day=2, recorded_at=NOW, pain=5, fever_redness=True
+    )
+    assert "Fever, redness or drainage reported" in read(episode)
+
+    clinician.first_name = "Renamed"
+    clinician.save()
+    assert "Renamed Test" in read(episode)
+
+
+@pytest.fixture
+def compared(client, clinician):
+    """The text of the clinician's compare page of `patient`."""
+    client.force_login(clinician)
+
+    def compared(patient):
+        with time_machine.travel(NOW, tick=False):
+            response = client.get(reverse("clinic:compare", args=[patient.public_id]))
+        assert response.status_code == 200
+        return text(response.text)
+
+    return compared
+
+
+def test_the_compare_page_shows_a_new_rating_a_booking_and_a_new_name_at_once(
+    compared, patient
+):
+    episode = make_episode(patient, injected_at=NOW - timedelta(days=9), baseline=8)
+    assert "Negative" not in compared(patient)
+
+    at = episode.injected_at + timedelta(minutes=25)
+    Rating.objects.create(
+        episode=episode, kind=Kind.TIMED, slot=PROVOCATION_SLOT, felt_at=at, recorded_at=at, pain=6
+    )
+    assert "Negative" in compared(patient)
+
+    make_episode(patient, injected_at=NOW - timedelta(days=2), anesthetic="lidocaine")
+    assert "Lidocaine" in compared(patient)
+
+    patient.first_name = "Renamed"
+    patient.save()
+    assert "Dashboard Renamed Test: blocks compared" in compared(patient)  # the heading

@@ -268,29 +268,34 @@ class Command(BaseCommand):
             diary_days=diary.diary_days,
             timed_ratings=clinic.timed_ratings,
         )
-        ratings = []
+        for rating in [*self.timed(episode, diary, now), *self.daily(episode, diary, now)]:
+            rating.save()  # as the app saves them: the episode's reading follows
+        return episode
+
+    def timed(self, episode, diary, now):
         for minutes, pain in diary.timed.items():
-            felt_at = injected_at + timedelta(minutes=minutes, seconds=self.random.randint(0, 50))
+            felt_at = episode.injected_at + timedelta(
+                minutes=minutes, seconds=self.random.randint(0, 50)
+            )
             if felt_at > now:
                 continue
-            slot = PROVOCATION_SLOT if minutes < 60 else round(minutes / 60)
-            ratings.append(
-                Rating(
-                    episode=episode,
-                    kind=Kind.TIMED,
-                    slot=slot,
-                    felt_at=felt_at,
-                    recorded_at=felt_at,
-                    recorded_by=patient,
-                    pain=pain,
-                    relief=self.stated_relief(diary.baseline, pain),
-                    analgesic=minutes in diary.analgesic_at,
-                    analgesic_name="paracetamol" if minutes in diary.analgesic_at else "",
-                    numbness=minutes < 120 and self.random.random() < 0.4,
-                )
+            medicine = minutes in diary.analgesic_at
+            yield self.rating(
+                episode,
+                diary,
+                pain,
+                kind=Kind.TIMED,
+                slot=PROVOCATION_SLOT if minutes < 60 else round(minutes / 60),
+                felt_at=felt_at,
+                recorded_at=felt_at,
+                analgesic=medicine,
+                analgesic_name="paracetamol" if medicine else "",
+                numbness=minutes < 120 and self.random.random() < 0.4,
             )
-        zone = clinic.zone
-        injection_day = timezone.localtime(injected_at, zone).date()
+
+    def daily(self, episode, diary, now):
+        zone = episode.clinic.zone
+        injection_day = timezone.localtime(episode.injected_at, zone).date()
         for day, pain in diary.daily.items():
             late = day == diary.late_day
             date = injection_day + timedelta(days=day + (1 if late else 0))
@@ -299,25 +304,26 @@ class Command(BaseCommand):
             )
             if recorded_at > now:
                 continue
-            ratings.append(
-                Rating(
-                    episode=episode,
-                    kind=Kind.DAILY,
-                    day=day,
-                    late=late,
-                    recorded_at=recorded_at,
-                    recorded_by=patient,
-                    pain=pain,
-                    relief=self.stated_relief(diary.baseline, pain),
-                    site_soreness=day <= 2,
-                    fever_redness=day == diary.red_flag_day,
-                    ice_heat=Rating.IceHeat.ICE if day <= 3 else Rating.IceHeat.NONE,
-                    note="Site a bit red and warm." if day == diary.red_flag_day else "",
-                )
+            red_flag = day == diary.red_flag_day
+            yield self.rating(
+                episode,
+                diary,
+                pain,
+                kind=Kind.DAILY,
+                day=day,
+                late=late,
+                recorded_at=recorded_at,
+                site_soreness=day <= 2,
+                fever_redness=red_flag,
+                ice_heat=Rating.IceHeat.ICE if day <= 3 else Rating.IceHeat.NONE,
+                note="Site a bit red and warm." if red_flag else "",
             )
-        for rating in ratings:
-            rating.save()  # as the app saves them: the episode's reading follows
-        return episode
+
+    def rating(self, episode, diary, pain, **fields):
+        relief = self.stated_relief(diary.baseline, pain)
+        return Rating(
+            episode=episode, recorded_by=episode.patient, pain=pain, relief=relief, **fields
+        )
 
     def stated_relief(self, baseline, pain):
         """What a patient might say: near the computed relief, in tens, sometimes left out."""
