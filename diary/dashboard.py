@@ -3,10 +3,9 @@ them (those needing attention first), and each row as the table shows it.
 
 The order and the filters read each episode's stored reading (review.py), so SQL sorts and
 pages a clinic of any size and only the rows shown are read; each row says in words what
-`review.Reading` says in codes, ready for the template to print.
+`review.Reading` says in codes, ready for the template to print (`row`).
 """
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Paginator
@@ -114,7 +113,7 @@ class ReviewList:
         rows = self.episodes.filter(pk__in=pks).order_by().select_related("patient")
         by_pk = {episode.pk: episode for episode in rows.only(*self.ROW_FIELDS)}
         words = Words(self.zone)
-        return [Row.of(review.Reading.at(by_pk[pk], self.now), words) for pk in pks if pk in by_pk]
+        return [row(review.Reading.at(by_pk[pk], self.now), words) for pk in pks if pk in by_pk]
 
 
 class Words:
@@ -134,49 +133,33 @@ def translated(words):
     return {code: str(text) for code, text in words.items()}
 
 
-@dataclass(frozen=True)
-class Row:
-    """One episode as a row of the dashboard: what each cell says, in words."""
+def row(reading, words):
+    """One episode as a row of the dashboard: what each cell says, in words.
 
-    url: str
-    patient: str
-    needs_attention: bool
-    starts_at: str  # ISO 8601, for the <time> element
-    injected: str  # in the clinic's zone
-    side: str
-    block: str
-    status: str
-    result: str  # the code: the cell's class and icon
-    result_icon: str
-    result_words: str
-    relief: str | None
-    steroid: str | None  # None: a block without steroid
-    flags: tuple  # (code, words)
-    diary: str  # ratings done of all asked for
-
-    @classmethod
-    def of(cls, reading, words):
-        episode = reading.episode
-        injected = localtime(episode.starts_at, words.zone)
-        steroid = None
-        if episode.steroid:
-            steroid = words.steroid[reading.steroid]
-            if reading.onset_day:
-                steroid = f"{steroid} {words.from_day} {reading.onset_day}"
-        return cls(
-            url=episode.get_absolute_url(),
-            patient=str(episode.patient),
-            needs_attention=reading.needs_attention,
-            starts_at=episode.starts_at.isoformat(),
-            injected=date_format(injected, "j M Y, H:i"),
-            side=words.sides[episode.side],
-            block=words.blocks[episode.block_type],
-            status=words.status[reading.status],
-            result=reading.result,
-            result_icon=wording.RESULT_ICONS[reading.result],
-            result_words=words.results[reading.result],
-            relief=None if reading.relief is None else display.percent(reading.relief),
-            steroid=steroid,
-            flags=reading.flags,
-            diary=f"{reading.done}/{reading.total}",
-        )
+    A dict, not an object: the template engine finds a dict's keys at its first try, where
+    each attribute of an object costs it a failed key lookup first, and a page has 25 rows of
+    a dozen cells.
+    """
+    episode = reading.episode
+    steroid = None  # None: a block without steroid
+    if episode.steroid:
+        steroid = words.steroid[reading.steroid]
+        if reading.onset_day:
+            steroid = f"{steroid} {words.from_day} {reading.onset_day}"
+    return {
+        "url": episode.get_absolute_url(),
+        "patient": str(episode.patient),
+        "needs_attention": reading.needs_attention,
+        "starts_at": episode.starts_at.isoformat(),  # for the <time> element
+        "injected": date_format(localtime(episode.starts_at, words.zone), "j M Y, H:i"),
+        "side": words.sides[episode.side],
+        "block": words.blocks[episode.block_type],
+        "status": words.status[reading.status],
+        "result": reading.result,  # the code: the cell's class and icon
+        "result_icon": wording.RESULT_ICONS[reading.result],
+        "result_words": words.results[reading.result],
+        "relief": None if reading.relief is None else display.percent(reading.relief),
+        "steroid": steroid,
+        "flags": reading.flags,  # (code, words)
+        "diary": f"{reading.done}/{reading.total}",  # ratings done of all asked for
+    }

@@ -249,15 +249,15 @@ def report_header(episode, now):
 
 def report_row(row):
     return [
-        row.label + (" *" if row.late else ""),
-        formats.date_format(row.recorded_at, "j M H:i"),
-        row.after,
-        row.pain,
-        display.percent(row.relief),
-        "" if row.stated_relief is None else f"{row.stated_relief} %",
-        row.medicine,
-        row.side_effects,
-        row.note,
+        row["label"] + (" *" if row["late"] else ""),
+        formats.date_format(row["recorded_at"], "j M H:i"),
+        row["after"],
+        row["pain"],
+        display.percent(row["relief"]),
+        "" if row["stated_relief"] is None else f"{row['stated_relief']} %",
+        row["medicine"],
+        row["side_effects"],
+        row["note"],
     ]
 
 
@@ -265,7 +265,7 @@ def report_notes(reading):
     notes = [*reading.reasons, *reading.warnings]
     if reading.summary.flare:
         notes.append(_("Flare: pain above the baseline in the first days."))
-    if any(row.late for row in reading.ratings):
+    if any(row["late"] for row in reading.ratings):
         notes.append(_("* recorded the day after."))
     return notes
 

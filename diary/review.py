@@ -157,40 +157,24 @@ class Reading:
         return self.episode.result
 
 
-@dataclass(frozen=True)
-class RatingRow:
-    """One rating as a row of the episode's table (page and PDF alike)."""
-
-    label: str
-    recorded_at: object  # aware datetime, in the clinic's zone
-    after: str  # "24 min" or "day 3"
-    pain: int
-    relief: float | None  # computed from the baseline
-    stated_relief: int | None
-    medicine: str
-    side_effects: str
-    ice_heat: str
-    note: str
-    late: bool
-    red_flag: bool
-
-    @classmethod
-    def of(cls, rating, episode):
-        daily = rating.kind == rating.Kind.DAILY
-        return cls(
-            label=str(rating.label),
-            recorded_at=timezone.localtime(rating.recorded_at, episode.clinic.zone),
-            after=wording.after_injection(rating),
-            pain=rating.pain,
-            relief=diagnosis.relief(episode.baseline_pain, rating.pain),
-            stated_relief=rating.relief,
-            medicine=wording.medicine(rating),
-            side_effects=", ".join(str(label) for label in rating.side_effect_labels()),
-            ice_heat=rating.get_ice_heat_display() if daily else "",
-            note=rating.note,
-            late=rating.late,
-            red_flag=rating.fever_redness,
-        )
+def rating_row(rating, episode):
+    """One rating as a row of the episode's table, page and PDF alike: a dict, which the
+    template engine reads at its first try (see dashboard.row)."""
+    daily = rating.kind == rating.Kind.DAILY
+    return {
+        "label": str(rating.label),
+        "recorded_at": timezone.localtime(rating.recorded_at, episode.clinic.zone),
+        "after": wording.after_injection(rating),  # "24 min" or "day 3"
+        "pain": rating.pain,
+        "relief": diagnosis.relief(episode.baseline_pain, rating.pain),  # computed
+        "stated_relief": rating.relief,
+        "medicine": wording.medicine(rating),
+        "side_effects": ", ".join(str(label) for label in rating.side_effect_labels()),
+        "ice_heat": rating.get_ice_heat_display() if daily else "",
+        "note": rating.note,
+        "late": rating.late,
+        "red_flag": rating.fever_redness,
+    }
 
 
 class EpisodeReview:
@@ -210,7 +194,7 @@ class EpisodeReview:
     def rules(self):
         return self.episode.clinic.rules()
 
-    @property
+    @cached_property
     def summary(self):
         return self.episode.load_ratings().summary
 
@@ -230,7 +214,7 @@ class EpisodeReview:
     @cached_property
     def ratings(self):
         episode = self.episode.load_ratings()
-        return [RatingRow.of(rating, episode) for rating in [*episode.timed, *episode.daily]]
+        return [rating_row(rating, episode) for rating in [*episode.timed, *episode.daily]]
 
     @cached_property
     def rule_lines(self):

@@ -222,7 +222,9 @@ class Episode(SavedWithFollowers):
 
     def load_ratings(self):
         """Load this episode's ratings in one query, unless they are loaded already."""
-        prefetch_related_objects([self], "ratings")
+        if not getattr(self, "ratings_loaded", False):
+            prefetch_related_objects([self], "ratings")
+            self.ratings_loaded = True
         return self
 
     @property
