@@ -85,5 +85,20 @@ def episode(patient, clinician):
 
 @pytest.fixture
 def patient_client(client, patient):
+    """The test client, signed in as the patient."""
     client.force_login(patient)
+    return client
+
+
+@pytest.fixture
+def clinician_client(client, clinician):
+    """The test client, signed in as the patient's clinician."""
+    client.force_login(clinician)
+    return client
+
+
+@pytest.fixture
+def other_clinician_client(client, other_clinician):
+    """The test client, signed in as the clinician of the other clinic (New York)."""
+    client.force_login(other_clinician)
     return client

@@ -70,6 +70,19 @@ def daily(episode, day, pain, *, hours=9, **fields):
     return Rating.objects.create(episode=episode, kind=Kind.DAILY, day=day, pain=pain, **values)
 
 
+def rating_for(episode, key, pain, **fields):
+    """The patient's rating for the prompt `key` ("provocation", "hour-3", "day-2"), felt and
+    recorded at this moment (the clock may be frozen), as the rating page saves it."""
+    now = timezone.now()
+    if key.startswith("day-"):
+        values = {"kind": Kind.DAILY, "day": int(key.removeprefix("day-"))}
+    else:
+        slot = PROVOCATION_SLOT if key == "provocation" else int(key.removeprefix("hour-"))
+        values = {"kind": Kind.TIMED, "slot": slot, "felt_at": now}
+    values = {"recorded_at": now, "recorded_by": episode.patient, **values, **fields}
+    return Rating.objects.create(episode=episode, pain=pain, **values)
+
+
 def make_diary(patient, *, timed_pain=(), daily_pain=(), **fields):
     """An episode (`fields` as for make_episode) with timed ratings {minutes: pain} and daily
     ratings {day: pain}."""

@@ -12,8 +12,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from diary import tokens
-from diary.models import Kind, Rating, Role
-from tests.conftest import make_episode, make_user
+from diary.models import Role
+from tests.factories import make_episode, make_user, rating_for
 
 PERSONAS = ["anonymous", "owner", "other_patient", "clinician", "other_clinician", "admin"]
 SIGN_IN = "sign-in"  # a redirect to the sign-in page
@@ -119,15 +119,7 @@ def world(clinic, other_clinic, patient, other_patient, clinician, other_clinici
     episode = make_episode(patient, clinician, injected_at=now - timedelta(minutes=25))
     upcoming = make_episode(patient, clinician, injected_at=now + timedelta(days=1), baseline=None)
     # A rating the owner may still correct (hour-1; the provocation test stays open).
-    Rating.objects.create(
-        episode=episode,
-        kind=Kind.TIMED,
-        slot=1,
-        felt_at=now,
-        recorded_at=now,
-        recorded_by=patient,
-        pain=3,
-    )
+    rating_for(episode, "hour-1", 3)
     new_patient = make_user("newpatient", Role.PATIENT, clinic)
     personas = {
         "anonymous": None,
@@ -186,6 +178,14 @@ def outcome(response):
     return response.status_code
 
 
+def outcomes(client, world, name, method):
+    """(persona, URL, outcome) of `method` on the URL named `name`, for each persona."""
+    personas, arguments = world
+    url = reverse(name, args=arguments.get(name, []))
+    for persona, user in personas.items():
+        yield persona, url, outcome(request_as(client, user, method, url))
+
+
 def test_every_url_pattern_has_an_entry():
     assert set(url_names()) == set(MATRIX)
 
@@ -193,20 +193,14 @@ def test_every_url_pattern_has_an_entry():
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_each_persona_gets_what_it_should(client, world, name):
-    personas, arguments = world
-    url = reverse(name, args=arguments.get(name, []))
-    for persona, user in personas.items():
-        got = outcome(request_as(client, user, "get", url))
+    for persona, url, got in outcomes(client, world, name, "get"):
         assert got == MATRIX[name][persona], f"GET {url} as {persona}: {got}"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_a_post_is_answered_without_leaking_or_failing(client, world, name):
-    personas, arguments = world
-    url = reverse(name, args=arguments.get(name, []))
-    for persona, user in personas.items():
-        got = outcome(request_as(client, user, "post", url))
+    for persona, url, got in outcomes(client, world, name, "post"):
         expected_get = MATRIX[name][persona]
         if (name, persona) in POST_ONLY_STRANGERS:
             allowed = {404}

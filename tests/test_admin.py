@@ -2,10 +2,10 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from diary import tokens
-from diary.models import AuditEvent, Episode, Kind, Rating, User
+from diary.models import AuditEvent, Episode, Rating, User
+from tests.factories import rating_for
 
 pytestmark = pytest.mark.django_db
 
@@ -13,24 +13,9 @@ USERS = "admin:diary_user_changelist"
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
-def diary(patient, episode):
-    now = timezone.now()
-    Rating.objects.create(
-        episode=episode,
-        kind=Kind.TIMED,
-        slot=0,
-        felt_at=now,
-        recorded_at=now,
-        recorded_by=patient,
-        pain=2,
-        note="private note",
-    )
+def diary(episode):
+    """The patient's episode with its provocation test, which carries a note."""
+    rating_for(episode, "provocation", 2, note="private note")
     return episode
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from diary.models import Rating, Role
-from tests.conftest import make_episode, make_user
+from tests.factories import make_episode, make_user
 
 PATIENTS = 6
 

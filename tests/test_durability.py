@@ -15,9 +15,7 @@ from django.urls import reverse
 from diary.models import AuditEvent, Episode, Rating
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ[
-    "DATABASE_URL"
-]
+POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ["DATABASE_URL"]
 POSTGRES = POSTGRES or "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Read back from a connection painlog's settings open, in a process of its own.

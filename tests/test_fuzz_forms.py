@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from diary import tokens
 from diary.models import Episode, Rating, Role, User
 from diary.schedule import DAILY_DUE_TIME
-from tests.conftest import make_episode, make_user
+from tests.factories import make_episode, make_user, rating_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,13 @@ RATING_FIELDS = [
 ]
 
 
+def signed_in(user):
+    """A client of its own, signed in as `user`: each example starts afresh."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def assert_answered(response):
     assert response.status_code in (200, 302), response.status_code
 
@@ -80,8 +87,7 @@ def assert_ratings_valid(episode):
 @given(data=form_data(RATING_FIELDS))
 def test_the_rating_form_never_fails_and_saves_only_valid_ratings(patient, clinician, data):
     episode = make_episode(patient, clinician)
-    client = Client()
-    client.force_login(patient)
+    client = signed_in(patient)
 
     assert_answered(client.post(reverse("patient:rate", args=[episode.uuid, "provocation"]), data))
     assert Rating.objects.filter(episode=episode).count() <= 1
@@ -92,8 +98,7 @@ def test_the_rating_form_never_fails_and_saves_only_valid_ratings(patient, clini
 @given(data=form_data(RATING_FIELDS))
 def test_the_daily_form_never_fails(patient, clinician, data):
     episode = make_episode(patient, clinician, injected_at=timezone.now() - timedelta(days=1))
-    client = Client()
-    client.force_login(patient)
+    client = signed_in(patient)
 
     assert_answered(client.post(reverse("patient:rate", args=[episode.uuid, "day-1"]), data))
     assert_ratings_valid(episode)
@@ -109,8 +114,7 @@ def test_the_baseline_forms_never_fail(patient, clinician, data):
         (patient, reverse("patient:baseline", args=[episode.uuid])),
         (clinician, reverse("clinic:baseline", args=[episode.uuid])),
     ]:
-        client = Client()
-        client.force_login(user)
+        client = signed_in(user)
         assert_answered(client.post(url, data))
     episode.refresh_from_db()
     episode.full_clean()
@@ -135,8 +139,7 @@ def test_the_baseline_forms_never_fail(patient, clinician, data):
 )
 def test_the_enroll_form_never_fails_or_half_saves(clinician, data):
     patients_before = User.objects.filter(role=Role.PATIENT).count()
-    client = Client()
-    client.force_login(clinician)
+    client = signed_in(clinician)
 
     assert_answered(client.post(reverse("clinic:enroll"), data))
     new_patients = User.objects.filter(role=Role.PATIENT).count() - patients_before
@@ -149,8 +152,7 @@ def test_the_enroll_form_never_fails_or_half_saves(clinician, data):
 @given(data=form_data(["performed_at", "now"]))
 def test_the_injection_time_form_never_fails(patient, clinician, data):
     episode = make_episode(patient, clinician)
-    client = Client()
-    client.force_login(clinician)
+    client = signed_in(clinician)
 
     assert_answered(client.post(reverse("clinic:injection_time", args=[episode.uuid]), data))
 
@@ -172,8 +174,7 @@ def test_the_set_up_form_never_fails(clinic, data):
 )
 def test_the_book_form_never_fails(patient, clinician, data):
     episodes_before = Episode.objects.count()
-    client = Client()
-    client.force_login(clinician)
+    client = signed_in(clinician)
 
     assert_answered(client.post(reverse("clinic:book", args=[patient.public_id]), data))
     assert Episode.objects.count() - episodes_before in (0, 1)
@@ -185,18 +186,8 @@ def test_the_book_form_never_fails(patient, clinician, data):
 @given(data=form_data(RATING_FIELDS))
 def test_the_correction_form_never_fails(patient, clinician, data):
     episode = make_episode(patient, clinician)
-    now = timezone.now()
-    Rating.objects.create(
-        episode=episode,
-        kind="timed",
-        slot=0,
-        felt_at=now,
-        recorded_at=now,
-        recorded_by=patient,
-        pain=2,
-    )
-    client = Client()
-    client.force_login(patient)
+    rating_for(episode, "provocation", 2)
+    client = signed_in(patient)
 
     url = reverse("patient:correct", args=[episode.uuid, "provocation"])
     assert_answered(client.post(url, data))
@@ -207,8 +198,7 @@ def test_the_correction_form_never_fails(patient, clinician, data):
 @given(data=form_data(["daily_time", "email_reminders"]))
 def test_the_reminder_settings_form_never_fails(patient, clinician, data):
     episode = make_episode(patient, clinician)
-    client = Client()
-    client.force_login(patient)
+    client = signed_in(patient)
 
     response = client.post(reverse("patient:reminders", args=[episode.uuid]), data)
 
@@ -231,7 +221,6 @@ def test_the_sign_in_form_never_fails(db, data):
 @FUZZ
 @given(data=form_data(["old_password", "new_password1", "new_password2"]))
 def test_the_password_change_form_never_fails(patient, data):
-    client = Client()
-    client.force_login(patient)
+    client = signed_in(patient)
 
     assert_answered(client.post(reverse("password_change"), data))

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from diary.models import Clinic, Role
-from tests.conftest import make_episode, make_user
+from tests.factories import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
 

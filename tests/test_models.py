@@ -24,7 +24,7 @@ from diary.models import (
     Role,
     User,
 )
-from tests.conftest import make_episode, make_user
+from tests.factories import make_episode, make_user
 
 pytestmark = pytest.mark.django_db
 

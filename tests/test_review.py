@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from diary import dashboard, diagnosis, review, schedule, wording
 from diary.models import Clinic, Episode, Kind, Rating
-from tests.conftest import make_episode
+from tests.factories import make_episode
 from tools.seeding import DiaryFactory
 
 pytestmark = pytest.mark.django_db

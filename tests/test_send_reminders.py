@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from diary import reminders
-from diary.models import PROVOCATION_SLOT, Kind, Rating, Reminder, Role
-from tests.conftest import make_episode, make_user
+from diary.models import Reminder, Role
+from tests.factories import make_episode, make_user, rating_for
 
 LONDON = ZoneInfo("Europe/London")
 # A Friday morning; the clocks go forward on Sunday 29 March, inside the diary's week.
@@ -46,15 +46,6 @@ def run_through(first, last, step=CRON):
         with time_machine.travel(moment, tick=False):
             run()
         moment += step
-
-
-def record(episode, key):
-    if key.startswith("day-"):
-        values = {"kind": Kind.DAILY, "day": int(key.removeprefix("day-"))}
-    else:
-        slot = PROVOCATION_SLOT if key == "provocation" else int(key.removeprefix("hour-"))
-        values = {"kind": Kind.TIMED, "slot": slot, "felt_at": INJECTED}
-    return Rating.objects.create(episode=episode, pain=3, **values)
 
 
 def sent_keys(episode):
@@ -147,7 +138,7 @@ def test_a_daily_rating_due_at_night_waits_for_the_morning(week):
 @pytest.mark.django_db
 def test_a_recorded_rating_gets_no_message(week):
     for key in ["provocation", "hour-1", "day-3"]:
-        record(week, key)
+        rating_for(week, key, 3)
 
     run_through(INJECTED, INJECTED + timedelta(days=10), QUARTER_HOUR)
 
@@ -179,7 +170,7 @@ def test_a_patient_without_an_address_or_an_inactive_one_gets_none(clinic, patie
 @pytest.mark.django_db
 def test_the_message_carries_only_the_prompt_and_the_link(week, settings):
     settings.SITE_URL = "https://painlog.example.org"
-    record(week, "provocation")  # pain 3: must not appear anywhere
+    rating_for(week, "provocation", 3)  # pain 3: must not appear anywhere
 
     run(INJECTED + timedelta(hours=1, minutes=5))
 

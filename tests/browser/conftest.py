@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.conftest import make_episode
+from tests.factories import make_episode
 
 CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = "Chromium not found at /usr/bin/chromium: apt-get install chromium"

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from diary.models import PROVOCATION_SLOT, Rating
 from tests.browser.conftest import (
     daily_episode,
     press,
@@ -16,22 +15,18 @@ from tests.browser.conftest import (
     sign_in,
     upcoming_episode,
 )
-from tests.conftest import make_episode
+from tests.factories import daily, make_episode, timed
 
 
-def daily_rating(episode, day, **fields):
-    values = {"pain": 4, "relief": 40, "recorded_by": episode.patient}
-    values.update(fields)
-    return Rating.objects.create(episode=episode, kind=Rating.Kind.DAILY, day=day, **values)
+def daily_rating(episode, day, *, pain=4, relief=40, **fields):
+    """Day `day`'s rating, recorded by the patient just now."""
+    values = {"recorded_by": episode.patient, "recorded_at": timezone.now(), **fields}
+    return daily(episode, day, pain, relief=relief, **values)
 
 
-def provocation_rating(episode, **fields):
-    felt_at = episode.injected_at + timedelta(minutes=24)
-    values = {"pain": 2, "relief": 70, "recorded_by": episode.patient, "recorded_at": felt_at}
-    values.update(fields)
-    return Rating.objects.create(
-        episode=episode, kind=Rating.Kind.TIMED, slot=PROVOCATION_SLOT, felt_at=felt_at, **values
-    )
+def provocation_rating(episode, *, pain=2, relief=70, **fields):
+    """The patient's provocation test, 24 minutes after the injection."""
+    return timed(episode, 24, pain, relief=relief, recorded_by=episode.patient, **fields)
 
 
 def signed_in_at(page, patient, path):

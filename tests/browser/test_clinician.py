@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from diary.models import Role
 from tests.browser.conftest import blocking_violations, daily_episode, readable, shoot, sign_in
 from tests.browser.patient_pages import daily_rating, provocation_rating
-from tests.conftest import make_user
+from tests.factories import make_user
 
 FILE_STEM = re.compile(r"^painlog-\d{4}-\d{2}-\d{2}-right-[0-9a-f]{8}$")
 

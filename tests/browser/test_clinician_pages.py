@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     upcoming_episode,
 )
 from tests.browser.patient_pages import daily_rating, provocation_rating
-from tests.conftest import make_episode, make_user
+from tests.factories import make_episode, make_user
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from diary.models import PROVOCATION_SLOT, Kind, Rating
-from tests.conftest import make_episode
+from tests.factories import make_episode
 from tests.views.test_clinic_dashboard import rows
 
 pytestmark = pytest.mark.django_db
@@ -215,9 +215,7 @@ def compared(client, clinician):
     return compared
 
 
-def test_the_compare_page_shows_a_new_rating_a_booking_and_a_new_name_at_once(
-    compared, patient
-):
+def test_the_compare_page_shows_a_new_rating_a_booking_and_a_new_name_at_once(compared, patient):
     episode = make_episode(patient, injected_at=NOW - timedelta(days=9), baseline=8)
     assert "Negative" not in compared(patient)
 

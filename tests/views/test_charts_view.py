@@ -3,15 +3,15 @@
 import html
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
 from diary import charts
-from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating
-from tests.conftest import make_episode
+from diary.models import AuditEvent
+from tests.factories import change, daily, make_diary, make_episode
 
 pytestmark = pytest.mark.django_db
 
@@ -28,61 +28,25 @@ def url(episode):
     return reverse("episodes:chart", args=[episode.uuid])
 
 
-def rate(episode, *, minutes=None, day=None, pain=5, **fields):
-    if day is None:
-        at = episode.injected_at + timedelta(minutes=minutes)
-        slot = PROVOCATION_SLOT if minutes < 60 else min(6, round(minutes / 60))
-        fields.update(kind=Kind.TIMED, slot=slot, felt_at=at)
-    else:
-        at = episode.injected_at + timedelta(days=day, hours=9)
-        fields.update(kind=Kind.DAILY, day=day)
-    return Rating.objects.create(episode=episode, recorded_at=at, pain=pain, **fields)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def chart_diary(patient, clinician, daily_pain):
+    """Baseline 8, the provocation test at 24 minutes (pain 1), daily ratings {day: pain}."""
+    return make_diary(
+        patient,
+        clinician=clinician,
+        injected_at=INJECTED,
+        baseline=8,
+        timed_pain={24: 1},
+        daily_pain=daily_pain,
+    )
 
 
 @pytest.fixture
 def diary(patient, clinician):
-    episode = make_episode(patient, clinician, injected_at=INJECTED, baseline=8)
-    rate(episode, minutes=24, pain=1)
-    rate(episode, day=1, pain=6)
-    return episode
+    return chart_diary(patient, clinician, {1: 6})
 
 
-def test_it_sends_anonymous_visitors_to_sign_in(client, diary):
-    response = client.get(url(diary))
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("patient", 200),
-        ("clinician", 200),
-        ("other_patient", 404),
-        ("other_clinician", 404),
-        ("admin_user", 404),
-    ],
-)
-def test_it_shows_the_chart_to_its_patient_and_the_clinics_clinicians_only(
-    client, request, diary, who, status
-):
-    client.force_login(request.getfixturevalue(who))
-
-    assert client.get(url(diary)).status_code == status
-
-
-def test_it_serves_svg_that_is_private_with_an_etag(client, patient, diary):
-    client.force_login(patient)
-
-    response = client.get(url(diary))
+def test_it_serves_svg_that_is_private_with_an_etag(patient_client, diary):
+    response = patient_client.get(url(diary))
 
     assert response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<?xml") and b"<svg" in response.content
@@ -94,43 +58,35 @@ def test_it_serves_svg_that_is_private_with_an_etag(client, patient, diary):
     ("query", "width"),
     [("", b'width="576pt"'), ("?size=small", b'width="288pt"'), ("?size=x", b'width="576pt"')],
 )
-def test_it_draws_a_wide_chart_or_a_small_one_for_phones(client, patient, diary, query, width):
-    client.force_login(patient)
-
-    assert width in client.get(url(diary) + query).content[:1000]
+def test_it_draws_a_wide_chart_or_a_small_one_for_phones(patient_client, diary, query, width):
+    assert width in patient_client.get(url(diary) + query).content[:1000]
 
 
-def test_it_gives_each_size_its_own_etag(client, patient, diary):
-    client.force_login(patient)
-    wide = client.get(url(diary))["ETag"]
+def test_it_gives_each_size_its_own_etag(patient_client, diary):
+    wide = patient_client.get(url(diary))["ETag"]
 
-    response = client.get(url(diary) + "?size=small", headers={"If-None-Match": wide})
+    response = patient_client.get(url(diary) + "?size=small", headers={"If-None-Match": wide})
 
     assert response.status_code == 200
     assert response["ETag"] != wide
 
 
-def test_it_titles_the_chart_with_side_and_date(client, patient, diary):
-    client.force_login(patient)
-
-    assert b"Right side, injection of 13 Jan 2026" in client.get(url(diary)).content
+def test_it_titles_the_chart_with_side_and_date(patient_client, diary):
+    assert b"Right side, injection of 13 Jan 2026" in patient_client.get(url(diary)).content
 
 
-def test_it_answers_304_when_the_browser_has_the_same_chart(client, patient, diary):
-    client.force_login(patient)
-    etag = client.get(url(diary))["ETag"]
+def test_it_answers_304_when_the_browser_has_the_same_chart(patient_client, diary):
+    etag = patient_client.get(url(diary))["ETag"]
 
-    response = client.get(url(diary), headers={"If-None-Match": etag})
+    response = patient_client.get(url(diary), headers={"If-None-Match": etag})
 
     assert response.status_code == 304
     assert response.content == b""
     assert response["ETag"] == etag
 
 
-def test_it_sends_the_chart_again_when_the_browser_has_another(client, patient, diary):
-    client.force_login(patient)
-
-    response = client.get(url(diary), headers={"If-None-Match": '"something-else"'})
+def test_it_sends_the_chart_again_when_the_browser_has_another(patient_client, diary):
+    response = patient_client.get(url(diary), headers={"If-None-Match": '"something-else"'})
 
     assert response.status_code == 200
     assert b"<svg" in response.content
@@ -148,77 +104,67 @@ def test_it_gives_the_same_chart_the_same_etag_for_patient_and_clinician(
     assert for_patient.content == for_clinician.content
 
 
-def test_it_changes_the_etag_after_a_new_rating(client, patient, diary):
-    client.force_login(patient)
-    before = client.get(url(diary))["ETag"]
+def test_it_changes_the_etag_after_a_new_rating(patient_client, diary):
+    before = patient_client.get(url(diary))["ETag"]
 
-    rate(diary, day=2, pain=4)
-    response = client.get(url(diary), headers={"If-None-Match": before})
+    daily(diary, 2, 4)
+    response = patient_client.get(url(diary), headers={"If-None-Match": before})
 
     assert response.status_code == 200
     assert response["ETag"] != before
 
 
-def test_it_changes_the_etag_after_a_corrected_rating(client, patient, diary):
-    client.force_login(patient)
-    before = client.get(url(diary))["ETag"]
+def test_it_changes_the_etag_after_a_corrected_rating(patient_client, diary):
+    before = patient_client.get(url(diary))["ETag"]
 
-    rating = Rating.objects.get(episode=diary, day=1)
-    rating.pain = 2  # same time, new pain: as the correction page and the admin save it
-    rating.save()
+    change(diary.ratings.filter(day=1), pain=2)  # same time, new pain
 
-    assert client.get(url(diary), headers={"If-None-Match": before}).status_code == 200
+    assert patient_client.get(url(diary), headers={"If-None-Match": before}).status_code == 200
 
 
-def test_it_changes_the_etag_after_the_episode_is_edited(client, clinician, diary):
-    client.force_login(clinician)
-    before = client.get(url(diary))["ETag"]
+def test_it_changes_the_etag_after_the_episode_is_edited(clinician_client, diary):
+    before = clinician_client.get(url(diary))["ETag"]
 
     diary.baseline_pain = 6
     diary.save()
-    response = client.get(url(diary), headers={"If-None-Match": before})
+    response = clinician_client.get(url(diary), headers={"If-None-Match": before})
 
     assert response.status_code == 200
     assert response["ETag"] != before
 
 
-def test_it_changes_the_etag_when_the_clinic_changes_its_rules(client, clinician, clinic, diary):
-    client.force_login(clinician)
-    before = client.get(url(diary))["ETag"]
+def test_it_changes_the_etag_when_the_clinic_changes_its_rules(clinician_client, clinic, diary):
+    before = clinician_client.get(url(diary))["ETag"]
 
     clinic.positive_relief = 50
     clinic.save()
 
-    assert client.get(url(diary))["ETag"] != before
+    assert clinician_client.get(url(diary))["ETag"] != before
 
 
-def test_it_draws_a_chart_once_and_serves_it_from_the_cache(client, patient, diary, monkeypatch):
+def test_it_draws_a_chart_once_and_serves_it_from_the_cache(patient_client, diary, monkeypatch):
     drawn = []
     draw = charts.episode_figure
     monkeypatch.setattr(charts, "episode_figure", lambda **kw: drawn.append(1) or draw(**kw))
-    client.force_login(patient)
 
-    first = client.get(url(diary))
-    second = client.get(url(diary))
+    first = patient_client.get(url(diary))
+    second = patient_client.get(url(diary))
 
     assert first.content == second.content
     assert len(drawn) == 1
 
 
-def test_it_draws_an_episode_without_ratings_or_baseline(client, patient, clinician):
+def test_it_draws_an_episode_without_ratings_or_baseline(patient_client, patient, clinician):
     episode = make_episode(patient, clinician, injected_at=INJECTED, baseline=None)
-    client.force_login(patient)
 
-    response = client.get(url(episode))
+    response = patient_client.get(url(episode))
 
     assert response.status_code == 200
     assert b"No ratings yet" in response.content
 
 
-def test_it_is_on_the_patients_history_with_its_text_alternative(client, patient, diary):
-    client.force_login(patient)
-
-    response = client.get(reverse("patient:history"))
+def test_it_is_on_the_patients_history_with_its_text_alternative(patient_client, diary):
+    response = patient_client.get(reverse("patient:history"))
 
     image = re.search(rf'<img class="chart" src="{url(diary)}"[^>]*alt="([^"]+)"', response.text)
     assert image is not None
@@ -231,10 +177,7 @@ def test_it_is_on_the_patients_history_with_its_text_alternative(client, patient
 def test_it_runs_the_same_number_of_queries_however_long_the_diary(
     client, patient, clinician, django_assert_num_queries, ratings
 ):
-    episode = make_episode(patient, clinician, injected_at=INJECTED, baseline=8)
-    rate(episode, minutes=24, pain=1)
-    for day in range(1, ratings):
-        rate(episode, day=day, pain=4)
+    episode = chart_diary(patient, clinician, dict.fromkeys(range(1, ratings), 4))
     client.force_login(clinician)
     client.get(reverse("home"))  # the staff session's idle deadline moves
     cache.clear()
@@ -250,25 +193,25 @@ def test_it_runs_the_same_number_of_queries_however_long_the_diary(
         assert client.get(url(episode)).status_code == 200
 
 
-def test_it_records_each_clinician_view_of_the_chart_in_the_audit_log(client, clinician, episode):
-    client.force_login(clinician)
+def test_it_records_each_clinician_view_of_the_chart_in_the_audit_log(
+    clinician_client, clinician, episode
+):
     url = reverse("episodes:chart", args=[episode.uuid])
 
-    etag = client.get(url)["ETag"]
-    client.get(url, HTTP_IF_NONE_MATCH=etag)
+    etag = clinician_client.get(url)["ETag"]
+    clinician_client.get(url, HTTP_IF_NONE_MATCH=etag)
 
     events = AuditEvent.objects.filter(what="chart", episode_uuid=episode.uuid)
     assert [event.actor for event in events] == [clinician, clinician]
 
 
 def test_the_audit_entry_names_the_episode_and_its_patient_and_a_miss_leaves_none(
-    client, clinician, patient, episode
+    clinician_client, clinician, patient, episode
 ):
-    client.force_login(clinician)
-    client.get(reverse("home"))
+    clinician_client.get(reverse("home"))
 
-    assert client.get(reverse("episodes:chart", args=[episode.uuid])).status_code == 200
-    assert client.get(reverse("episodes:chart", args=[uuid.uuid4()])).status_code == 404
+    assert clinician_client.get(reverse("episodes:chart", args=[episode.uuid])).status_code == 200
+    assert clinician_client.get(reverse("episodes:chart", args=[uuid.uuid4()])).status_code == 404
 
     (entry,) = AuditEvent.objects.filter(what="chart")
     assert (entry.actor, entry.action) == (clinician, AuditEvent.Action.VIEW)

@@ -1,29 +1,19 @@
 """The baseline the patient gave on arrival, entered by the clinician."""
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from diary.models import AuditEvent
-from tests.conftest import make_episode
+from tests.factories import make_episode
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
 INJECTED = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 AFTER = INJECTED + timedelta(minutes=15)
 VALID = {"provoking_activity": "getting out of the car", "baseline_pain": "8"}
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def url(episode):
@@ -35,31 +25,11 @@ def without_baseline(patient, clinician):
     return make_episode(patient, clinician, injected_at=INJECTED, baseline=None)
 
 
-@pytest.fixture
-def clinician_client(client, clinician):
-    client.force_login(clinician)
-    return client
-
-
-def test_it_asks_anonymous_visitors_to_sign_in(client, without_baseline):
-    response = client.get(url(without_baseline))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-def test_it_hides_the_clinicians_page_from_the_patient(patient_client, without_baseline):
-    assert patient_client.get(url(without_baseline)).status_code == 404
-    assert patient_client.post(url(without_baseline), VALID).status_code == 404
-    without_baseline.refresh_from_db()
-    assert without_baseline.baseline_pain is None
-
-
-def test_it_hides_the_episode_from_another_clinics_clinician(
-    client, other_clinician, without_baseline
+def test_it_hides_the_clinicians_page_from_the_patient_and_other_clinics(
+    clinic_stranger_client, without_baseline
 ):
-    client.force_login(other_clinician)
-    assert client.get(url(without_baseline)).status_code == 404
-    assert client.post(url(without_baseline), VALID).status_code == 404
+    assert clinic_stranger_client.get(url(without_baseline)).status_code == 404
+    assert clinic_stranger_client.post(url(without_baseline), VALID).status_code == 404
     without_baseline.refresh_from_db()
     assert without_baseline.baseline_pain is None
 

@@ -1,15 +1,13 @@
 """Booking another injection for a patient already enrolled."""
 
-import html
-import re
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from diary.models import Episode
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
@@ -25,41 +23,14 @@ VALID = {
 }
 
 
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
-
-
 def url(patient):
     return reverse("clinic:book", args=[patient.public_id])
 
 
-@pytest.fixture
-def clinician_client(client, clinician):
-    client.force_login(clinician)
-    return client
-
-
-def test_it_asks_anonymous_visitors_to_sign_in(client, patient):
-    response = client.get(url(patient))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-def test_it_hides_the_page_from_patients(patient_client, patient):
-    assert patient_client.get(url(patient)).status_code == 404
-    assert patient_client.post(url(patient), VALID).status_code == 404
-    assert not Episode.objects.exists()
-
-
-def test_it_hides_the_patient_from_another_clinics_clinician(client, other_clinician, patient):
-    client.force_login(other_clinician)
-    assert client.get(url(patient)).status_code == 404
+def test_it_hides_the_patient_from_patients_and_other_clinics(clinic_stranger_client, patient):
+    assert clinic_stranger_client.get(url(patient)).status_code == 404
     with at(NOW):
-        assert client.post(url(patient), VALID).status_code == 404
+        assert clinic_stranger_client.post(url(patient), VALID).status_code == 404
     assert not Episode.objects.exists()
 
 

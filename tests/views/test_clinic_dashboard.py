@@ -11,9 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from diary import review
 from diary.models import PROVOCATION_SLOT, AuditEvent, Episode, Kind, Rating, Role
-from tests.conftest import make_episode, make_user
+from tests.factories import change, daily, make_episode, make_user, timed
 
 pytestmark = pytest.mark.django_db
 
@@ -45,29 +44,13 @@ def rows(response):
 
 def diary(patient, ago, *, baseline=8, provocation=2, daily_pain=4, days=None, **fields):
     """An episode injected `ago` before NOW, every rating so far recorded, none missed."""
-    injected_at = NOW - ago
-    episode = make_episode(patient, injected_at=injected_at, baseline=baseline, **fields)
-    ratings = []
-    for slot, minutes in [(PROVOCATION_SLOT, 25), *((hour, hour * 60) for hour in range(1, 7))]:
-        at = injected_at + timedelta(minutes=minutes)
-        if at <= NOW:
-            ratings.append(
-                Rating(kind=Kind.TIMED, slot=slot, felt_at=at, recorded_at=at, pain=provocation)
-            )
-    last_day = episode.diary_days if days is None else days
-    for day in range(1, last_day + 1):
-        at = injected_at + timedelta(days=day)
-        if at <= NOW:
-            ratings.append(Rating(kind=Kind.DAILY, day=day, recorded_at=at, pain=daily_pain))
-    for rating in ratings:
-        rating.episode = episode
-    Rating.objects.bulk_create(ratings)
-    return read_again(episode)
-
-
-def read_again(episode):
-    """Store the reading again after writes that skip Rating.save(), as the app's never do."""
-    review.store(Episode.objects.filter(pk=episode.pk))
+    episode = make_episode(patient, injected_at=NOW - ago, baseline=baseline, **fields)
+    for minutes in [25, *(hour * 60 for hour in range(1, 7))]:
+        if episode.injected_at + timedelta(minutes=minutes) <= NOW:
+            timed(episode, minutes, provocation)
+    for day in range(1, (episode.diary_days if days is None else days) + 1):
+        if episode.injected_at + timedelta(days=day) <= NOW:
+            daily(episode, day, daily_pain, hours=0)
     return episode
 
 
@@ -83,8 +66,8 @@ def signed_in(client, clinician):
 
 def red_flag_diary(patient):
     episode = diary(patient, timedelta(days=30))
-    Rating.objects.filter(episode=episode, day=2).update(fever_redness=True)
-    return read_again(episode)
+    change(episode.ratings.filter(day=2), fever_redness=True)
+    return episode
 
 
 @pytest.fixture
@@ -174,8 +157,7 @@ def test_it_shows_status_result_steroid_flags_and_completeness(signed_in, clinic
 @time_machine.travel(NOW, tick=False)
 def test_it_flags_pain_medicine_before_the_test_without_asking_for_attention(signed_in, clinic):
     episode = diary(patient_named("mo", clinic), timedelta(days=20))
-    Rating.objects.filter(episode=episode, slot=PROVOCATION_SLOT).update(analgesic=True)
-    read_again(episode)
+    change(episode.ratings.filter(slot=PROVOCATION_SLOT), analgesic=True)
 
     (row,) = rows(signed_in.get(DASHBOARD))
 

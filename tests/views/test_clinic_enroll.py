@@ -1,16 +1,15 @@
 """Enrolling a patient and booking their injection in one form."""
 
-import html
 import re
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.db import IntegrityError
 from django.urls import reverse
 
 from diary.models import AuditEvent, Episode, Role, User
-from tests.conftest import make_user
+from tests.factories import make_user
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +30,6 @@ VALID = {
 }
 
 
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
-
-
 @pytest.fixture
 def ny_clinic(other_clinic):
     """A clinic in America/New_York whose rules differ from the defaults."""
@@ -49,19 +40,12 @@ def ny_clinic(other_clinic):
 
 
 @pytest.fixture
-def ny_client(client, other_clinician, ny_clinic):
-    client.force_login(other_clinician)
-    return client
+def ny_client(other_clinician_client, ny_clinic):
+    return other_clinician_client
 
 
 def patients():
     return User.objects.filter(role=Role.PATIENT)
-
-
-def test_it_asks_anonymous_visitors_to_sign_in(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
 
 
 def test_it_hides_the_page_from_patients(patient_client):
@@ -70,9 +54,8 @@ def test_it_hides_the_page_from_patients(patient_client):
     assert not Episode.objects.exists()
 
 
-def test_it_shows_the_form_to_a_clinician(client, clinician):
-    client.force_login(clinician)
-    response = client.get(URL)
+def test_it_shows_the_form_to_a_clinician(clinician_client):
+    response = clinician_client.get(URL)
     assert response.status_code == 200
     assert 'type="datetime-local"' in response.text
     assert 'name="booking_token"' in response.text
@@ -132,11 +115,10 @@ def test_it_records_the_enrollment_in_the_audit_log(ny_client, other_clinician):
     assert event.after["side"] == "left"
 
 
-def test_it_gives_every_patient_a_user_name_of_their_own(client, clinician):
-    client.force_login(clinician)
+def test_it_gives_every_patient_a_user_name_of_their_own(clinician_client):
     for number in range(3):
         with at(NOW):
-            client.post(
+            clinician_client.post(
                 URL,
                 {
                     **VALID,
@@ -149,25 +131,22 @@ def test_it_gives_every_patient_a_user_name_of_their_own(client, clinician):
     assert all(re.fullmatch(r"sam\d{2,4}", name) for name in usernames)
 
 
-def test_it_makes_a_user_name_from_a_name_in_any_script(client, clinician):
-    client.force_login(clinician)
+def test_it_makes_a_user_name_from_a_name_in_any_script(clinician_client):
     with at(NOW):
-        client.post(URL, {**VALID, "first_name": "李", "last_name": "小龙"})
+        clinician_client.post(URL, {**VALID, "first_name": "李", "last_name": "小龙"})
     assert re.fullmatch(r"patient\d{2,4}", User.objects.get(first_name="李").username)
 
 
-def test_it_needs_no_e_mail_or_phone(client, clinician):
-    client.force_login(clinician)
+def test_it_needs_no_e_mail_or_phone(clinician_client):
     with at(NOW):
-        response = client.post(URL, {**VALID, "email": "", "phone": ""})
+        response = clinician_client.post(URL, {**VALID, "email": "", "phone": ""})
     assert response.status_code == 302
     assert Episode.objects.get().patient.email == ""
 
 
-def test_it_books_a_diagnostic_block_without_a_steroid(client, clinician):
-    client.force_login(clinician)
+def test_it_books_a_diagnostic_block_without_a_steroid(clinician_client):
     with at(NOW):
-        client.post(URL, {**VALID, "block_type": "diagnostic", "steroid": ""})
+        clinician_client.post(URL, {**VALID, "block_type": "diagnostic", "steroid": ""})
     assert Episode.objects.get().steroid == ""
 
 
@@ -190,11 +169,10 @@ def test_it_books_a_diagnostic_block_without_a_steroid(client, clinician):
         ({"side": "middle"}, "Select a valid choice."),
     ],
 )
-def test_it_explains_bad_input_and_saves_nothing(client, clinician, change, message):
-    client.force_login(clinician)
+def test_it_explains_bad_input_and_saves_nothing(clinician_client, change, message):
     before = patients().count()
     with at(NOW):
-        response = client.post(URL, {**VALID, **change})
+        response = clinician_client.post(URL, {**VALID, **change})
     assert response.status_code == 200
     assert "Nothing was saved" in response.text
     assert message in text(response.text)
@@ -245,22 +223,20 @@ def test_two_forms_for_the_same_name_enroll_two_patients(ny_client):
     assert patients().filter(last_name="López").count() == 2
 
 
-def test_nothing_is_half_saved_when_the_episode_fails(client, clinician, monkeypatch):
+def test_nothing_is_half_saved_when_the_episode_fails(clinician_client, monkeypatch):
     def fail(*args, **kwargs):
         raise IntegrityError("the disk is full")
 
     monkeypatch.setattr(Episode, "save", fail)
-    client.force_login(clinician)
     before = patients().count()
     with at(NOW), pytest.raises(IntegrityError):
-        client.post(URL, VALID)
+        clinician_client.post(URL, VALID)
     assert patients().count() == before
 
 
-def test_it_enrolls_into_the_clinicians_own_clinic_only(client, clinician, clinic, other_clinic):
+def test_it_enrolls_into_the_clinicians_own_clinic_only(clinician_client, clinic, other_clinic):
     make_user("elsewhere", Role.CLINICIAN, other_clinic)
-    client.force_login(clinician)
     with at(NOW):
-        client.post(URL, {**VALID, "clinic": other_clinic.pk})
+        clinician_client.post(URL, {**VALID, "clinic": other_clinic.pk})
     assert Episode.objects.get().clinic == clinic
     assert Episode.objects.get().patient.clinic == clinic

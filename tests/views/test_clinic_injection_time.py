@@ -1,29 +1,19 @@
 """On the day: correcting the actual injection time, which the diary clock runs from."""
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
-from diary.models import PROVOCATION_SLOT, AuditEvent, Kind, Rating, Role
-from tests.conftest import make_episode, make_user
+from diary.models import AuditEvent, Role
+from tests.factories import daily, make_episode, make_user, timed
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
 # 10 March 2026, 10:00 in New York (EDT, UTC−4); 14:00 in London (GMT).
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 BOOKED = NOW - timedelta(hours=1)
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def url(episode):
@@ -42,51 +32,22 @@ def ny_booked(other_clinic, other_clinician):
     return make_episode(patient, other_clinician, injected_at=BOOKED, performed_at=None)
 
 
-@pytest.fixture
-def clinician_client(client, clinician):
-    client.force_login(clinician)
-    return client
+def provocation_test(episode, minutes):
+    """The patient's provocation test, rated `minutes` after the booked time."""
+    return timed(episode, minutes, 2, recorded_by=episode.patient)
 
 
-def timed_rating(episode, felt_at):
-    return Rating.objects.create(
-        episode=episode,
-        kind=Kind.TIMED,
-        slot=PROVOCATION_SLOT,
-        felt_at=felt_at,
-        recorded_at=felt_at,
-        recorded_by=episode.patient,
-        pain=2,
-    )
-
-
-def test_it_asks_anonymous_visitors_to_sign_in(client, booked):
-    response = client.get(url(booked))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-def test_it_hides_the_page_from_the_patient(patient_client, booked):
-    assert patient_client.get(url(booked)).status_code == 404
+def test_it_hides_the_episode_from_the_patient_and_other_clinics(clinic_stranger_client, booked):
+    assert clinic_stranger_client.get(url(booked)).status_code == 404
     with at(NOW):
-        assert patient_client.post(url(booked), {"now": "1"}).status_code == 404
+        assert clinic_stranger_client.post(url(booked), {"now": "1"}).status_code == 404
     booked.refresh_from_db()
     assert booked.performed_at is None
 
 
-def test_it_hides_the_episode_from_another_clinics_clinician(client, other_clinician, booked):
-    client.force_login(other_clinician)
-    assert client.get(url(booked)).status_code == 404
+def test_it_shows_the_booked_time_on_the_clinics_clock(other_clinician_client, ny_booked):
     with at(NOW):
-        assert client.post(url(booked), {"now": "1"}).status_code == 404
-    booked.refresh_from_db()
-    assert booked.performed_at is None
-
-
-def test_it_shows_the_booked_time_on_the_clinics_clock(client, other_clinician, ny_booked):
-    client.force_login(other_clinician)
-    with at(NOW):
-        response = client.get(url(ny_booked))
+        response = other_clinician_client.get(url(ny_booked))
     assert response.status_code == 200
     assert 'value="2026-03-10T09:00"' in response.text  # 13:00 UTC is 09:00 in New York
     assert "Injected just now" in response.text
@@ -118,16 +79,15 @@ def test_it_records_the_correction_in_the_audit_log(clinician_client, clinician,
     )
 
 
-def test_it_reads_a_typed_time_on_the_clinics_clock(client, other_clinician, ny_booked):
-    client.force_login(other_clinician)
+def test_it_reads_a_typed_time_on_the_clinics_clock(other_clinician_client, ny_booked):
     with at(NOW):
-        client.post(url(ny_booked), {"performed_at": "2026-03-10T09:12"})
+        other_clinician_client.post(url(ny_booked), {"performed_at": "2026-03-10T09:12"})
     ny_booked.refresh_from_db()
     assert ny_booked.performed_at == datetime(2026, 3, 10, 13, 12, tzinfo=UTC)
 
 
 def test_it_refuses_a_time_after_the_first_timed_rating(clinician_client, booked):
-    timed_rating(booked, felt_at=BOOKED + timedelta(minutes=24))
+    provocation_test(booked, 24)
     with at(NOW):
         response = clinician_client.post(url(booked), {"performed_at": "2026-03-10T13:30"})
     assert response.status_code == 200
@@ -140,7 +100,7 @@ def test_it_refuses_a_time_after_the_first_timed_rating(clinician_client, booked
 
 
 def test_it_refuses_now_once_the_patient_has_rated(clinician_client, booked):
-    timed_rating(booked, felt_at=NOW - timedelta(minutes=5))
+    provocation_test(booked, 55)  # at 13:55, five minutes before NOW
     with at(NOW):
         response = clinician_client.post(url(booked), {"now": "1"})
     assert response.status_code == 200
@@ -150,7 +110,7 @@ def test_it_refuses_now_once_the_patient_has_rated(clinician_client, booked):
 
 
 def test_it_accepts_a_time_before_the_first_rating(clinician_client, booked):
-    timed_rating(booked, felt_at=BOOKED + timedelta(minutes=24))
+    provocation_test(booked, 24)
     with at(NOW):
         clinician_client.post(url(booked), {"performed_at": "2026-03-10T13:05"})
     booked.refresh_from_db()
@@ -181,10 +141,9 @@ def test_it_refuses_a_time_still_to_come(clinician_client, booked, typed, accept
         ("2026-03-08T02:30", "2026-03-08 02:30 does not exist in America/New_York"),
     ],
 )
-def test_it_explains_a_time_it_cannot_use(client, other_clinician, ny_booked, typed, message):
-    client.force_login(other_clinician)
+def test_it_explains_a_time_it_cannot_use(other_clinician_client, ny_booked, typed, message):
     with at(NOW):
-        response = client.post(url(ny_booked), {"performed_at": typed})
+        response = other_clinician_client.post(url(ny_booked), {"performed_at": typed})
     assert response.status_code == 200
     assert message in text(response.text)
     ny_booked.refresh_from_db()
@@ -192,7 +151,7 @@ def test_it_explains_a_time_it_cannot_use(client, other_clinician, ny_booked, ty
 
 
 def test_it_keeps_the_injection_on_its_day_once_daily_ratings_exist(clinician_client, booked):
-    Rating.objects.create(episode=booked, kind=Kind.DAILY, day=1, pain=4)
+    daily(booked, 1, 4)
     with at(NOW + timedelta(days=2)):
         response = clinician_client.post(url(booked), {"performed_at": "2026-03-09T13:00"})
     assert "cannot move to another day" in response.text

@@ -1,29 +1,20 @@
 """The clinician's page with the patient's one-time set-up link, its QR code and e-mail."""
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.urls import reverse
 
 from diary import tokens
 from diary.models import AuditEvent, User
-from tests.conftest import make_episode
+from tests.factories import make_episode
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
 ISSUED = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def url(patient, name="clinic:setup_link"):
@@ -49,29 +40,10 @@ def new_patient(clinic):
     return patient
 
 
-@pytest.fixture
-def clinician_client(client, clinician):
-    client.force_login(clinician)
-    return client
-
-
 def shown_link(response):
     match = re.search(r'class="[^"]*setup-url[^"]*"[^>]* value="([^"]+)"', response.text)
     assert match, "no set-up link on the page"
     return match[1]
-
-
-def test_it_asks_anonymous_visitors_to_sign_in(client, new_patient):
-    response = client.get(url(new_patient))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-@pytest.mark.parametrize("name", ["clinic:setup_link_email", "clinic:setup_link_new"])
-def test_its_buttons_ask_anonymous_visitors_to_sign_in(client, new_patient, name):
-    response = client.post(url(new_patient, name))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
 
 
 def test_it_hides_the_page_from_patients(client, new_patient, patient):

@@ -1,18 +1,17 @@
 """The baseline: the usual pain and the activity that provokes it, before the injection."""
 
-import html
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 import diary.views.patient as patient_views
 from diary.access import episode_for
 from diary.models import Episode
-from tests.conftest import make_episode
+from tests.factories import make_episode
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +23,6 @@ VALID = {"provoking_activity": "standing up from a chair", "baseline_pain": "7"}
 AFTER_INJECTION_MESSAGE = (
     "The usual pain is recorded before the injection. Tell your clinic the number."
 )
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def url(episode):
@@ -49,11 +40,9 @@ def baseline_of(episode):
     return episode.baseline_pain, episode.provoking_activity
 
 
-def test_it_asks_for_the_activity_and_the_usual_pain(client, patient, booked):
-    client.force_login(patient)
-
+def test_it_asks_for_the_activity_and_the_usual_pain(patient_client, booked):
     with at(BEFORE):
-        response = client.get(url(booked))
+        response = patient_client.get(url(booked))
 
     assert response.status_code == 200
     assert "Which activity usually brings on your pain?" in response.text
@@ -61,11 +50,9 @@ def test_it_asks_for_the_activity_and_the_usual_pain(client, patient, booked):
     assert "Worst pain imaginable" in response.text
 
 
-def test_it_saves_the_usual_pain_before_the_injection(client, patient, booked):
-    client.force_login(patient)
-
+def test_it_saves_the_usual_pain_before_the_injection(patient_client, patient, booked):
     with at(BEFORE):
-        response = client.post(url(booked), VALID, follow=True)
+        response = patient_client.post(url(booked), VALID, follow=True)
 
     assert response.redirect_chain == [(reverse("patient:today"), 302)]
     assert "Your usual pain is saved." in response.text
@@ -74,12 +61,10 @@ def test_it_saves_the_usual_pain_before_the_injection(client, patient, booked):
     assert (booked.baseline_recorded_at, booked.baseline_recorded_by) == (BEFORE, patient)
 
 
-def test_it_no_longer_takes_the_usual_pain_once_the_injection_is_done(client, patient, booked):
-    client.force_login(patient)
-
+def test_it_no_longer_takes_the_usual_pain_once_the_injection_is_done(patient_client, booked):
     with at(AFTER):
-        shown = client.get(url(booked), follow=True)
-        posted = client.post(url(booked), VALID, follow=True)
+        shown = patient_client.get(url(booked), follow=True)
+        posted = patient_client.post(url(booked), VALID, follow=True)
 
     for response in (shown, posted):
         assert response.redirect_chain == [(reverse("patient:today"), 302)]
@@ -87,23 +72,20 @@ def test_it_no_longer_takes_the_usual_pain_once_the_injection_is_done(client, pa
     assert baseline_of(booked) == (None, "")
 
 
-def test_it_does_not_overwrite_a_saved_baseline(client, patient, clinician):
+def test_it_does_not_overwrite_a_saved_baseline(patient_client, patient, clinician):
     episode = make_episode(patient, clinician, injected_at=INJECTED, baseline=6)
-    client.force_login(patient)
 
     with at(BEFORE):
-        response = client.post(url(episode), {**VALID, "baseline_pain": "9"}, follow=True)
+        response = patient_client.post(url(episode), {**VALID, "baseline_pain": "9"}, follow=True)
 
     assert "This rating is already saved." in response.text
     assert baseline_of(episode) == (6, "standing up")
 
 
-def test_it_keeps_the_first_answer_of_a_double_tap(client, patient, booked):
-    client.force_login(patient)
-
+def test_it_keeps_the_first_answer_of_a_double_tap(patient_client, booked):
     with at(BEFORE):
-        first = client.post(url(booked), VALID)
-        second = client.post(url(booked), {**VALID, "baseline_pain": "3"}, follow=True)
+        first = patient_client.post(url(booked), VALID)
+        second = patient_client.post(url(booked), {**VALID, "baseline_pain": "3"}, follow=True)
 
     assert first.status_code == 302
     assert second.redirect_chain == [(reverse("patient:today"), 302)]
@@ -112,16 +94,17 @@ def test_it_keeps_the_first_answer_of_a_double_tap(client, patient, booked):
 
 
 def test_it_keeps_the_first_answer_when_a_second_tab_saves_later(
-    client, patient, booked, monkeypatch
+    patient_client, patient, booked, monkeypatch
 ):
     # The second tab loaded the episode before the first tab's answer reached the database.
     stale = episode_for(patient, booked.uuid)
-    Episode.objects.filter(pk=booked.pk).update(baseline_pain=5, provoking_activity="walking")
+    first_tab = Episode.objects.get(pk=booked.pk)
+    first_tab.baseline_pain, first_tab.provoking_activity = 5, "walking"
+    first_tab.save()
     monkeypatch.setattr(patient_views, "episode_for", lambda user, episode_uuid: stale)
-    client.force_login(patient)
 
     with at(BEFORE):
-        response = client.post(url(booked), VALID, follow=True)
+        response = patient_client.post(url(booked), VALID, follow=True)
 
     assert "Your usual pain was already saved." in response.text
     assert baseline_of(booked) == (5, "walking")
@@ -155,11 +138,9 @@ def test_it_keeps_the_first_answer_when_a_second_tab_saves_later(
         ),
     ],
 )
-def test_it_explains_invalid_input_and_saves_nothing(client, patient, booked, data, error):
-    client.force_login(patient)
-
+def test_it_explains_invalid_input_and_saves_nothing(patient_client, booked, data, error):
     with at(BEFORE):
-        response = client.post(url(booked), data)
+        response = patient_client.post(url(booked), data)
 
     assert response.status_code == 200
     assert "Please check the answers marked below." in response.text
@@ -167,43 +148,26 @@ def test_it_explains_invalid_input_and_saves_nothing(client, patient, booked, da
     assert baseline_of(booked) == (None, "")
 
 
-def test_it_is_not_open_a_month_and_more_ahead(client, patient, booked):
-    client.force_login(patient)
-
+def test_it_is_not_open_a_month_and_more_ahead(patient_client, booked):
     with at(INJECTED - timedelta(days=31)):
-        response = client.post(url(booked), VALID, follow=True)
+        response = patient_client.post(url(booked), VALID, follow=True)
 
     assert "This rating is not open yet." in response.text
     assert baseline_of(booked) == (None, "")
 
 
-def test_it_hides_another_patients_episode(client, other_patient, booked):
-    client.force_login(other_patient)
-
+def test_it_hides_the_episode_from_everyone_but_its_patient(diary_stranger_client, booked):
     with at(BEFORE):
-        shown = client.get(url(booked))
-        posted = client.post(url(booked), VALID)
+        shown = diary_stranger_client.get(url(booked))
+        posted = diary_stranger_client.post(url(booked), VALID)
 
     assert (shown.status_code, posted.status_code) == (404, 404)
     assert baseline_of(booked) == (None, "")
 
 
-def test_it_answers_not_found_for_a_tampered_episode_id(client, patient, booked):
-    client.force_login(patient)
-
+def test_it_answers_not_found_for_a_tampered_episode_id(patient_client, booked):
     with at(BEFORE):
-        response = client.post(reverse("patient:baseline", args=[uuid.uuid4()]), VALID)
-
-    assert response.status_code == 404
-    assert baseline_of(booked) == (None, "")
-
-
-@pytest.mark.parametrize("persona", ["clinician", "other_clinician", "admin_user"])
-def test_it_is_not_found_for_staff(client, request, booked, persona):
-    client.force_login(request.getfixturevalue(persona))
-
-    with at(BEFORE):
-        response = client.post(url(booked), VALID)
+        response = patient_client.post(reverse("patient:baseline", args=[uuid.uuid4()]), VALID)
 
     assert response.status_code == 404
     assert baseline_of(booked) == (None, "")
@@ -218,11 +182,9 @@ def test_it_sends_an_anonymous_visitor_to_sign_in_and_saves_nothing(client, book
     assert baseline_of(booked) == (None, "")
 
 
-def test_it_refuses_a_put(client, patient, booked):
-    client.force_login(patient)
-
+def test_it_refuses_a_put(patient_client, booked):
     with at(BEFORE):
-        response = client.put(url(booked), VALID)
+        response = patient_client.put(url(booked), VALID)
 
     assert response.status_code == 405
     assert baseline_of(booked) == (None, "")

@@ -5,32 +5,18 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from diary.models import AuditEvent, Kind, Rating
-from tests.conftest import make_episode
+from diary.models import AuditEvent, Rating
+from tests.factories import make_episode, rating_for
 
 pytestmark = pytest.mark.django_db
-
-
-def record_provocation(episode, patient, pain=2, **fields):
-    moment = timezone.now()
-    return Rating.objects.create(
-        episode=episode,
-        kind=Kind.TIMED,
-        slot=0,
-        felt_at=moment,
-        recorded_at=moment,
-        recorded_by=patient,
-        pain=pain,
-        **fields,
-    )
 
 
 def correct_url(episode, key="provocation"):
     return reverse("patient:correct", args=[episode.uuid, key])
 
 
-def test_it_lets_the_patient_correct_a_rating_within_the_hour(patient_client, patient, episode):
-    rating = record_provocation(episode, patient, pain=2)
+def test_it_lets_the_patient_correct_a_rating_within_the_hour(patient_client, episode):
+    rating = rating_for(episode, "provocation", 2)
 
     response = patient_client.post(correct_url(episode), {"pain": "3", "relief": "60"})
 
@@ -40,7 +26,7 @@ def test_it_lets_the_patient_correct_a_rating_within_the_hour(patient_client, pa
 
 
 def test_it_keeps_the_earlier_value_in_the_audit_log(patient_client, patient, episode):
-    rating = record_provocation(episode, patient, pain=2)
+    rating = rating_for(episode, "provocation", 2)
 
     patient_client.post(correct_url(episode), {"pain": "5"})
 
@@ -52,8 +38,8 @@ def test_it_keeps_the_earlier_value_in_the_audit_log(patient_client, patient, ep
     assert rating.felt_at == Rating.objects.get(pk=rating.pk).felt_at  # when it hurt stays
 
 
-def test_it_refuses_a_correction_after_60_minutes(patient_client, patient, episode):
-    rating = record_provocation(episode, patient, pain=2)
+def test_it_refuses_a_correction_after_60_minutes(patient_client, episode):
+    rating = rating_for(episode, "provocation", 2)
 
     with time_machine.travel(timezone.now() + timedelta(minutes=61), tick=False):
         response = patient_client.post(correct_url(episode), {"pain": "9"}, follow=True)
@@ -64,10 +50,8 @@ def test_it_refuses_a_correction_after_60_minutes(patient_client, patient, episo
     assert not AuditEvent.objects.filter(action="change").exists()
 
 
-def test_it_offers_the_correction_link_in_history_only_within_the_hour(
-    patient_client, patient, episode
-):
-    record_provocation(episode, patient)
+def test_it_offers_the_correction_link_in_history_only_within_the_hour(patient_client, episode):
+    rating_for(episode, "provocation", 2)
     link = correct_url(episode)
 
     assert link in patient_client.get(reverse("patient:history")).content.decode()
@@ -75,8 +59,8 @@ def test_it_offers_the_correction_link_in_history_only_within_the_hour(
         assert link not in patient_client.get(reverse("patient:history")).content.decode()
 
 
-def test_it_shows_errors_and_changes_nothing_on_bad_input(patient_client, patient, episode):
-    rating = record_provocation(episode, patient, pain=2)
+def test_it_shows_errors_and_changes_nothing_on_bad_input(patient_client, episode):
+    rating = rating_for(episode, "provocation", 2)
 
     response = patient_client.post(correct_url(episode), {"pain": "11"})
 
@@ -86,8 +70,8 @@ def test_it_shows_errors_and_changes_nothing_on_bad_input(patient_client, patien
     assert rating.pain == 2
 
 
-def test_it_hides_other_patients_ratings(client, other_patient, patient, episode):
-    record_provocation(episode, patient)
+def test_it_hides_other_patients_ratings(client, other_patient, episode):
+    rating_for(episode, "provocation", 2)
     client.force_login(other_patient)
 
     assert client.get(correct_url(episode)).status_code == 404
@@ -102,7 +86,7 @@ def test_it_does_not_let_a_patient_correct_what_the_clinic_recorded(
     patient_client, clinician, patient
 ):
     episode = make_episode(patient, clinician)
-    record_provocation(episode, clinician)
+    rating_for(episode, "provocation", 2, recorded_by=clinician)
 
     response = patient_client.post(correct_url(episode), {"pain": "0"})
 

@@ -1,6 +1,5 @@
 """History: every rating of the patient's own episodes, newest first."""
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -9,17 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
-from tests.conftest import make_episode, make_user
+from diary.models import Role
+from tests.factories import daily, make_episode, make_user, timed
+from tests.views.helpers import text
 
 pytestmark = pytest.mark.django_db
 
 INJECTED = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)  # London is on UTC in January
 HISTORY_URL = reverse("patient:history")
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def entries(response):
@@ -28,35 +24,16 @@ def entries(response):
     return [text(item) for item in items]
 
 
-def timed(episode, slot, minutes, pain, **fields):
-    at = episode.injected_at + timedelta(minutes=minutes)
-    return Rating.objects.create(
-        episode=episode, kind=Kind.TIMED, slot=slot, felt_at=at, recorded_at=at, pain=pain, **fields
-    )
-
-
-def daily(episode, day, pain, recorded_at, **fields):
-    return Rating.objects.create(
-        episode=episode, kind=Kind.DAILY, day=day, recorded_at=recorded_at, pain=pain, **fields
-    )
-
-
-@pytest.fixture
-def signed_in(client, patient):
-    client.force_login(patient)
-    return client
-
-
-def test_it_lists_every_rating_newest_first(signed_in, patient, clinician):
+def test_it_lists_every_rating_newest_first(patient_client, patient, clinician):
     older = make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=31))
-    daily(older, 7, 3, recorded_at=older.injected_at + timedelta(days=7, hours=9))
+    daily(older, 7, 3)
     current = make_episode(patient, clinician, injected_at=INJECTED)
     # Saved out of order: the daily rating first, then the timed ones of the day before.
-    daily(current, 1, 6, recorded_at=INJECTED + timedelta(days=1, hours=9))
-    timed(current, PROVOCATION_SLOT, 25, 2)
-    timed(current, 1, 62, 3)
+    daily(current, 1, 6)
+    timed(current, 25, 2)
+    timed(current, 62, 3)
 
-    response = signed_in.get(HISTORY_URL)
+    response = patient_client.get(HISTORY_URL)
 
     assert response.status_code == 200
     assert [entry.split(" Pain ")[0] for entry in entries(response)] == [
@@ -67,7 +44,7 @@ def test_it_lists_every_rating_newest_first(signed_in, patient, clinician):
     ]
 
 
-def test_it_shows_what_each_rating_said(signed_in, patient, clinician):
+def test_it_shows_what_each_rating_said(patient_client, patient, clinician):
     episode = make_episode(patient, clinician, injected_at=INJECTED)
     daily(
         episode,
@@ -83,7 +60,7 @@ def test_it_shows_what_each_rating_said(signed_in, patient, clinician):
         note="Warm <b>and</b> red",
     )
 
-    response = signed_in.get(HISTORY_URL)
+    response = patient_client.get(HISTORY_URL)
 
     assert entries(response) == [
         "Day 1 Thu 15 Jan, 10:00 · recorded the day after "
@@ -98,7 +75,7 @@ def test_it_shows_what_each_rating_said(signed_in, patient, clinician):
 def test_it_shows_times_in_the_clinics_time_zone(client, other_clinic):
     new_yorker = make_user("newyorker", Role.PATIENT, other_clinic)
     episode = make_episode(new_yorker, injected_at=INJECTED)
-    timed(episode, PROVOCATION_SLOT, 25, 2)
+    timed(episode, 25, 2)
     client.force_login(new_yorker)
 
     response = client.get(HISTORY_URL)
@@ -106,13 +83,13 @@ def test_it_shows_times_in_the_clinics_time_zone(client, other_clinic):
     assert entries(response)[0].startswith("Provocation test Tue 13 Jan, 05:25")
 
 
-def test_it_shows_only_the_patients_own_ratings(signed_in, patient, other_patient, clinician):
+def test_it_shows_only_the_patients_own_ratings(patient_client, patient, other_patient, clinician):
     mine = make_episode(patient, clinician, injected_at=INJECTED)
-    timed(mine, PROVOCATION_SLOT, 25, 2, note="mine")
+    timed(mine, 25, 2, note="mine")
     theirs = make_episode(other_patient, clinician, injected_at=INJECTED)
-    timed(theirs, PROVOCATION_SLOT, 24, 9, note="someone else's")
+    timed(theirs, 24, 9, note="someone else's")
 
-    response = signed_in.get(HISTORY_URL)
+    response = patient_client.get(HISTORY_URL)
 
     assert len(entries(response)) == 1
     assert "mine" in entries(response)[0]
@@ -120,56 +97,37 @@ def test_it_shows_only_the_patients_own_ratings(signed_in, patient, other_patien
     assert str(theirs.uuid) not in response.text
 
 
-def test_it_says_when_nothing_is_recorded_yet(signed_in):
-    response = signed_in.get(HISTORY_URL)
+def test_it_says_when_nothing_is_recorded_yet(patient_client):
+    response = patient_client.get(HISTORY_URL)
 
     assert "Nothing recorded yet." in response.text
     assert entries(response) == []
 
 
-def test_it_links_to_the_csv_download(signed_in):
-    response = signed_in.get(HISTORY_URL)
+def test_it_links_to_the_csv_download(patient_client):
+    response = patient_client.get(HISTORY_URL)
 
     assert f'href="{reverse("patient:export")}"' in response.text
 
 
-def test_it_runs_the_same_number_of_queries_however_long_the_diary(signed_in, patient, clinician):
+def test_it_runs_the_same_number_of_queries_however_long_the_diary(
+    patient_client, patient, clinician
+):
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            assert signed_in.get(HISTORY_URL).status_code == 200
+            assert patient_client.get(HISTORY_URL).status_code == 200
         return len(captured)
 
     first = make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=60))
-    timed(first, PROVOCATION_SLOT, 25, 2)
+    timed(first, 25, 2)
     small = queries()
 
     for weeks in range(1, 4):
         episode = make_episode(patient, clinician, injected_at=INJECTED - timedelta(weeks=weeks))
-        timed(episode, PROVOCATION_SLOT, 25, 3)
+        timed(episode, 25, 3)
         for hour in range(1, 7):
-            timed(episode, hour, 60 * hour + 2, 4)
+            timed(episode, 60 * hour + 2, 4)
         for day in range(1, 8):
-            daily(episode, day, 5, recorded_at=episode.injected_at + timedelta(days=day))
+            daily(episode, day, 5, hours=0)
 
     assert queries() == small
-
-
-def test_it_sends_an_anonymous_visitor_to_sign_in(client):
-    response = client.get(HISTORY_URL)
-
-    assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={HISTORY_URL}"
-
-
-@pytest.mark.parametrize("persona", ["clinician", "other_clinician", "admin_user"])
-def test_it_is_not_found_for_staff(client, request, persona):
-    client.force_login(request.getfixturevalue(persona))
-
-    assert client.get(HISTORY_URL).status_code == 404
-
-
-@pytest.mark.parametrize("method", ["post", "put", "delete"])
-def test_it_only_answers_get(signed_in, method):
-    response = getattr(signed_in, method)(HISTORY_URL)
-
-    assert response.status_code == 405

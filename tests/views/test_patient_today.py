@@ -1,31 +1,20 @@
 """Today: what is due now, when the next rating is due, progress and guidance."""
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
-from diary.models import PROVOCATION_SLOT, Kind, Rating, Role
-from tests.conftest import make_episode, make_user
+from diary.models import Role
+from tests.factories import make_episode, make_user, rating_for
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
 # A Tuesday in January: London is on UTC, so clinic time and server time agree here.
 INJECTED = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 TODAY_URL = reverse("patient:today")
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    """What a reader sees of an HTML fragment: tags dropped, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def due_button(response):
@@ -44,19 +33,6 @@ def next_line(response):
 
 def rate_url(episode, key):
     return reverse("patient:rate", args=[episode.uuid, key])
-
-
-def record(episode, key, pain=3, **fields):
-    """A rating as the patient would have saved it, at the frozen 'now'."""
-    now = timezone.now()
-    if key.startswith("day-"):
-        values = {"kind": Kind.DAILY, "day": int(key.removeprefix("day-"))}
-    else:
-        slot = PROVOCATION_SLOT if key == "provocation" else int(key.removeprefix("hour-"))
-        values = {"kind": Kind.TIMED, "slot": slot, "felt_at": now}
-    return Rating.objects.create(
-        episode=episode, pain=pain, recorded_at=now, recorded_by=episode.patient, **values, **fields
-    )
 
 
 def get_today(client, user):
@@ -96,7 +72,7 @@ def test_it_asks_for_the_usual_pain_before_the_injection(client, patient, clinic
 def test_it_says_a_daily_rating_is_next_this_evening_not_at_midnight(client, patient, clinician):
     episode = make_episode(patient, clinician, injected_at=INJECTED)
     with at(INJECTED + timedelta(minutes=25)):
-        record(episode, "provocation")
+        rating_for(episode, "provocation", 3)
 
     with at(INJECTED + timedelta(hours=8)):
         response = get_today(client, patient)
@@ -131,9 +107,9 @@ def test_it_offers_yesterdays_open_rating_first_marked_as_from_yesterday(
 def test_it_shows_progress_through_the_diary_and_what_was_missed(client, patient, clinician):
     episode = make_episode(patient, clinician, injected_at=INJECTED)
     with at(INJECTED + timedelta(minutes=25)):
-        record(episode, "provocation", pain=2)
+        rating_for(episode, "provocation", 2)
     with at(INJECTED + timedelta(days=1, hours=9)):
-        record(episode, "day-1", pain=6)
+        rating_for(episode, "day-1", 6)
 
     with at(INJECTED + timedelta(days=2, hours=2)):
         response = get_today(client, patient)
@@ -155,14 +131,23 @@ def test_it_says_the_diary_is_complete_after_its_last_day(client, patient, clini
     assert "due-button" not in response.text
 
 
-def test_it_is_about_the_current_episode_not_an_older_complete_one(client, patient, clinician):
-    make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=31))
-    current = make_episode(patient, clinician, injected_at=INJECTED)
+@pytest.mark.parametrize(
+    "older",
+    [
+        pytest.param({"injected_at": INJECTED - timedelta(days=31)}, id="complete"),
+        pytest.param(
+            {"injected_at": INJECTED - timedelta(days=2), "diary_days": 14}, id="in-progress"
+        ),
+    ],
+)
+def test_it_is_about_the_latest_diary_not_an_older_one(client, patient, clinician, older):
+    make_episode(patient, clinician, **older)
+    latest = make_episode(patient, clinician, injected_at=INJECTED)
 
     with at(INJECTED + timedelta(minutes=25)):
         response = get_today(client, patient)
 
-    assert due_button(response)[0] == rate_url(current, "provocation")
+    assert due_button(response)[0] == rate_url(latest, "provocation")
 
 
 def test_it_is_about_the_diary_in_progress_not_the_next_booked_injection(
@@ -175,16 +160,6 @@ def test_it_is_about_the_diary_in_progress_not_the_next_booked_injection(
         response = get_today(client, patient)
 
     assert due_button(response)[0] == rate_url(current, "provocation")
-
-
-def test_it_is_about_the_latest_of_two_diaries_in_progress(client, patient, clinician):
-    make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=2), diary_days=14)
-    latest = make_episode(patient, clinician, injected_at=INJECTED)
-
-    with at(INJECTED + timedelta(minutes=25)):
-        response = get_today(client, patient)
-
-    assert due_button(response)[0] == rate_url(latest, "provocation")
 
 
 def test_after_a_complete_diary_it_is_about_the_soonest_booked_injection(
@@ -262,13 +237,17 @@ def test_it_gives_the_guidance_that_fits_the_day_of_a_fourteen_day_diary(
     assert {line for line in ALL_GUIDANCE if line in page} == shown
 
 
-def test_it_tells_the_patient_to_call_the_clinic_after_reporting_fever(client, patient, clinician):
+def today_after_day_1(client, patient, clinician, **reported):
+    """Today on day 2, after the patient's rating of day 1 reported `reported`."""
     episode = make_episode(patient, clinician, injected_at=INJECTED)
     with at(INJECTED + timedelta(days=1, hours=9)):
-        record(episode, "day-1", fever_redness=True)
-
+        rating_for(episode, "day-1", 3, **reported)
     with at(INJECTED + timedelta(days=2)):
-        response = get_today(client, patient)
+        return get_today(client, patient)
+
+
+def test_it_tells_the_patient_to_call_the_clinic_after_reporting_fever(client, patient, clinician):
+    response = today_after_day_1(client, patient, clinician, fever_redness=True)
 
     assert "red-flag-alert" in response.text
     assert (
@@ -278,12 +257,7 @@ def test_it_tells_the_patient_to_call_the_clinic_after_reporting_fever(client, p
 
 
 def test_it_shows_no_fever_alert_without_a_fever_report(client, patient, clinician):
-    episode = make_episode(patient, clinician, injected_at=INJECTED)
-    with at(INJECTED + timedelta(days=1, hours=9)):
-        record(episode, "day-1", site_soreness=True)
-
-    with at(INJECTED + timedelta(days=2)):
-        response = get_today(client, patient)
+    response = today_after_day_1(client, patient, clinician, site_soreness=True)
 
     assert "red-flag-alert" not in response.text
     assert "You reported fever" not in response.text
@@ -299,30 +273,6 @@ def test_it_never_shows_another_patients_diary(client, patient, other_patient, c
     assert str(theirs.uuid) not in response.text
 
 
-def test_it_sends_an_anonymous_visitor_to_sign_in(client):
-    response = client.get(TODAY_URL)
-
-    assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={TODAY_URL}"
-
-
-@pytest.mark.parametrize("persona", ["clinician", "other_clinician", "admin_user"])
-def test_it_is_not_found_for_staff(client, request, persona):
-    response = get_today(client, request.getfixturevalue(persona))
-
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("method", ["put", "delete", "patch"])
-def test_it_only_answers_get(client, patient, clinician, method):
-    make_episode(patient, clinician, injected_at=INJECTED)
-    client.force_login(patient)
-
-    response = getattr(client, method)(TODAY_URL)
-
-    assert response.status_code == 405
-
-
 @pytest.mark.parametrize(
     "now",
     [
@@ -336,11 +286,11 @@ def test_it_keeps_its_queries_fixed(client, patient, clinician, django_assert_nu
     older = make_episode(patient, clinician, injected_at=INJECTED - timedelta(days=31))
     current = make_episode(patient, clinician, injected_at=INJECTED)
     with at(INJECTED - timedelta(days=30)):
-        record(older, "day-1", fever_redness=True)
+        rating_for(older, "day-1", 3, fever_redness=True)
     with at(INJECTED + timedelta(minutes=25)):
-        record(current, "provocation")
+        rating_for(current, "provocation", 3)
     with at(INJECTED + timedelta(days=1, hours=9)):
-        record(current, "day-1", fever_redness=True)
+        rating_for(current, "day-1", 3, fever_redness=True)
     client.force_login(patient)
 
     with at(now):

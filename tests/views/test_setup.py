@@ -1,16 +1,15 @@
 """The patient's one-time set-up link: choose a password, land on Today signed in."""
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from diary import tokens
 from diary.models import User
+from tests.views.helpers import at, text
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +17,6 @@ ISSUED = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 SOON = ISSUED + timedelta(hours=2)
 PASSWORD = "correct horse battery staple"
 CHOSEN = {"new_password1": PASSWORD, "new_password2": PASSWORD}
-
-
-def at(moment):
-    return time_machine.travel(moment, tick=False)
-
-
-def text(fragment):
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from diary.models import Episode
 from diary.today import Today
-from tests.conftest import make_episode
+from tests.factories import make_episode
 
 pytestmark = pytest.mark.django_db
 
