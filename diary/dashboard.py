@@ -68,8 +68,6 @@ class ReviewList:
     # What a row shows: a third of the columns of an episode, and its patient's names.
     ROW_FIELDS = (
         "uuid",
-        "scheduled_at",
-        "performed_at",
         "side",
         "block_type",
         "steroid",

@@ -127,8 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # lock at BEGIN, so several gunicorn workers queue up instead of failing "database is locked".
     # synchronous=FULL: each commit reaches the disk before it returns, so a rating, a red flag
     # or an audit entry answered with success survives a power cut (NORMAL could lose the last
-    # commits since a checkpoint).
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # commits since a checkpoint). Connections persist (CONN_MAX_AGE, as for PostgreSQL): one
+    # closed after each request would copy the WAL into the database file, and wait for the
+    # disk, at every request that wrote.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
