@@ -3,6 +3,9 @@
 #   make test   install the test requirements and run every test
 PYTHON ?= python3
 PORT ?= 8000
+# Every test, on as many processes as the machine has cores (pytest-xdist), each test module
+# on one of them. PYTEST_ARGS="-k schedule" make test runs a part, in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := painlog.settings

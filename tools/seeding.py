@@ -63,7 +63,12 @@ class DiaryFactory:
         return clinic, clinician
 
     def add_patients(self, clinic, clinician, patient_count, episodes_per_patient=1):
-        """Add patients with diaries to `clinic`; returns (episodes, ratings) created."""
+        """Add patients with diaries to `clinic`; returns (episodes, ratings) created. One
+        transaction: one wait for the disk, not one for each batch."""
+        with transaction.atomic():
+            return self.add_patients_now(clinic, clinician, patient_count, episodes_per_patient)
+
+    def add_patients_now(self, clinic, clinician, patient_count, episodes_per_patient):
         # One unusable password hash for all: hashing 10,000 passwords would take minutes.
         password = make_password(None)
         first = self.serial
@@ -95,8 +100,9 @@ class DiaryFactory:
         # rating takes its episode's key from the object when it is inserted.
         ratings = [rating for diary in diaries for rating in diary]
         Rating.objects.bulk_create(ratings, batch_size=BATCH)
-        # bulk_create sends no signal: store the readings as the app's saves would.
-        review.store(Episode.objects.filter(pk__in=[episode.pk for episode in episodes]))
+        # bulk_create sends no signal: store the readings as the app's saves would (the new
+        # episodes are those without a stored reading).
+        review.store(Episode.objects.filter(clinic=clinic, starts_at__isnull=True))
         analyze(Episode, Rating, User)
         return len(episodes), len(ratings)
 
@@ -182,8 +188,9 @@ def analyze(*models):
 
 
 def delete_load_data():
+    """The load clinics go, their people with their episodes and ratings (deleted together,
+    so no rating's deletion reads its episode again)."""
     clinics = Clinic.objects.filter(name__startswith=CLINIC_PREFIX)
-    Rating.objects.filter(episode__clinic__in=clinics).delete()
     Episode.objects.filter(clinic__in=clinics).delete()
     User.objects.filter(clinic__in=clinics).delete()
     clinics.delete()
