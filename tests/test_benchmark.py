@@ -125,7 +125,7 @@ def test_it_fails_a_page_over_its_ratio_growing_or_with_other_queries_or_status(
     assert verdicts(results) == [
         "today at 10000: over 3.0x",
         "today at 10000: grew 1.55x",
-        "dashboard at 10000: queries changed",
+        "dashboard at 10000: queries grew",
         "rating_post at 10000: over 2.5x",
         "chart_304 at 10000: HTTP 200",
     ]
