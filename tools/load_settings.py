@@ -10,8 +10,8 @@ from painlog.settings import *  # noqa: F403
 # painlog's URLs and the bare views the run compares them with (/bench/session/).
 ROOT_URLCONF = "tools.bench_urls"
 
-# One PBKDF2 check costs about 0.29 s of CPU on the 2-core machine the run is made on: every
-# patient signing in would queue the pages behind it, and the run would measure sign-in only.
+# One PBKDF2 check costs a third of a second of CPU (docs/performance.md): every patient
+# signing in would queue the pages behind it, and the run would measure sign-in only.
 # The run's people are seeded with MD5 hashes (tools/loadrun.py), as the tests' are.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -23,8 +23,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
 # Pages name static files through the same manifest as production's storage, but without
-# compressing every file (gzip and Brotli: 22 s of collectstatic here, since locust brings
-# the brotli package that WhiteNoise then uses): the run asks for pages, never static files.
+# compressing every file (gzip, and Brotli since locust brings the brotli package that
+# WhiteNoise then uses: most of the run's start): the run asks for pages, never static files.
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},

@@ -1,7 +1,8 @@
 """The episode chart as SVG: the patient's History and the clinician's episode page show it.
 
-Drawing a chart costs about 30 ms of CPU, so each drawing is cached under its ETag, and a
-browser that already holds it gets a 304 without any drawing (Django's `condition`).
+Drawing a chart costs far more CPU than any page (docs/performance.md, `chart_first`), so each
+drawing is cached under its ETag, and a browser that already holds it gets a 304 without any
+drawing (Django's `condition`).
 """
 
 import hashlib
