@@ -107,7 +107,6 @@ class Reading:
     status: str
     flags: tuple  # (code, words)
     needs_attention: bool
-    next_change: datetime | None  # the next moment a rating of it turns overdue
     changes_at: datetime | None  # the next moment the clock alone changes this reading
     # The stored numbers: relief at the provocation test, the steroid response and the day
     # it began, ratings done of all asked for.
@@ -137,8 +136,8 @@ class Reading:
         flags = tuple((code, wording.flag_text(code, overdue)) for code, up in raised if up)
         late = episode.attention_at is not None and episode.attention_at <= now
         needs_attention = episode.red_flag or (late and status != schedule.STATUS_COMPLETE)
-        next_change = min((moment for moment in moments if moment > now), default=None)
-        later = [next_change, episode.starts_at, episode.attention_at, episode.complete_at]
+        # The next moment a rating turns overdue, the episode starts, turns late or completes.
+        later = [*moments, episode.starts_at, episode.attention_at, episode.complete_at]
         changes_at = min((m for m in later if m is not None and m > now), default=None)
         numbers = {name: review[name] for name in ("relief", "steroid", "onset_day", "done")}
         return cls(
@@ -146,7 +145,6 @@ class Reading:
             status,
             flags,
             needs_attention,
-            next_change,
             changes_at,
             total=review["total"],
             **numbers,
