@@ -62,6 +62,21 @@ class ClinicAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("Expected relief by anesthetic"),
+            {
+                "description": _(
+                    "A positive test whose relief falls below the positive level sooner, "
+                    "twice in a row, is pointed out to the physician. Duration criteria are "
+                    "not validated for SI joint blocks: it never changes the result."
+                ),
+                "fields": [
+                    "lidocaine_relief_hours",
+                    "bupivacaine_relief_hours",
+                    "ropivacaine_relief_hours",
+                ],
+            },
+        ),
+        (
             _("Steroid response rules"),
             {
                 "fields": [

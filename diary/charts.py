@@ -14,7 +14,7 @@ import io
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from diary import display
+from diary import diagnosis, display
 from diary.diagnosis import Rules, latest_per_day, relief
 
 # Ids of the drawn artists, also the ids of their groups in the SVG.
@@ -104,7 +104,8 @@ def episode_figure(
         _style(axes)
     panel_width = (width - LEFT_IN - RIGHT_IN - GAP_IN) / 2
     _draw_hours(hours_axes, baseline, timed, summary, rules, panel_width)
-    _draw_days(days_axes, baseline, daily, rules, diary_days, panel_width)
+    steroid = summary is None or summary.steroid != diagnosis.NOT_APPLICABLE
+    _draw_days(days_axes, baseline, daily, rules, diary_days, panel_width, steroid=steroid)
     hours_axes.set_ylim(*PAIN_LIMITS)
     hours_axes.set_yticks(list(PAIN_TICKS))
     hours_axes.set_ylabel("Pain (0–10)", fontsize=MEDIUM)
@@ -227,7 +228,9 @@ def _provocation_entry(timed, summary):
 # The diary days
 
 
-def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
+def _draw_days(axes, baseline, daily, rules, diary_days, panel_width, *, steroid) -> None:
+    """The diary days; `steroid` False (a diagnostic block): no steroid onset band and no
+    day-10 line, which judge a steroid's effect."""
     axes.set_title("Day 1" if diary_days == 1 else f"Days 1–{diary_days}", fontsize=MEDIUM, y=1.0)
     axes.set_xlabel("Day", fontsize=MEDIUM)
     axes.set_xlim(0.5, diary_days + 0.5)
@@ -237,12 +240,12 @@ def _draw_days(axes, baseline, daily, rules, diary_days, panel_width) -> None:
     axes.set_xticklabels([str(day) if not crowded or day % 2 else "" for day in days])
 
     first, last = USUAL_ONSET_DAYS
-    if diary_days >= first:
+    if steroid and diary_days >= first:
         onset = axes.axvspan(
             first - 0.5, min(last, diary_days) + 0.5, color=ONSET_COLOUR, alpha=0.3, linewidth=0
         )
         onset.set(gid=GID_USUAL_ONSET, label=f"Usual onset (days {first}–{last})", zorder=0)
-    if rules.no_improvement_day <= diary_days:
+    if steroid and rules.no_improvement_day <= diary_days:
         axes.axvline(
             rules.no_improvement_day,
             color=REFERENCE_COLOUR,

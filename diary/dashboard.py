@@ -12,8 +12,8 @@ from django.core.paginator import Paginator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from diary import display, review, wording
-from diary.models import Side
+from diary import diagnosis, display, review, wording
+from diary.models import BlockType, Side
 
 
 class Dashboard:
@@ -70,7 +70,6 @@ class ReviewList:
         "uuid",
         "side",
         "block_type",
-        "steroid",
         *review.FIELDS,
         "patient__username",
         "patient__first_name",
@@ -139,8 +138,9 @@ def row(reading, words):
     a dozen cells.
     """
     episode = reading.episode
-    steroid = None  # None: a block without steroid
-    if episode.steroid:
+    if episode.block_type == BlockType.DIAGNOSTIC:
+        steroid = words.steroid[diagnosis.NOT_APPLICABLE]
+    else:
         steroid = words.steroid[reading.steroid]
         if reading.onset_day:
             steroid = f"{steroid} {words.from_day} {reading.onset_day}"

@@ -1,6 +1,7 @@
 """Reading of a pain diary after a sacroiliac joint injection.
 
-This module is the one place where the clinical rules of CLINICAL.md (sections 2 and 3) live.
+This module is the one place where the clinical rules of CLINICAL.md (sections 2, 3 and 5)
+live.
 It is pure Python on purpose: views, charts, exports and reports all call `summarize` and
 `relief`, and the rules can be tested without Django, a database or a clock.
 """
@@ -26,12 +27,29 @@ REASONS = (
 NO_BASELINE, NO_PROVOCATION, LOW_BASELINE, PARTIAL_RELIEF, ANALGESIC_BEFORE_TEST = REASONS
 
 # Warnings, in the order they are listed. They never change the result.
-WARNINGS = ("provocation_off_time", "pain_worse", "relief_discrepancy", "analgesic_in_window")
-PROVOCATION_OFF_TIME, PAIN_WORSE, RELIEF_DISCREPANCY, ANALGESIC_IN_WINDOW = WARNINGS
+WARNINGS = (
+    "provocation_off_time",
+    "pain_worse",
+    "relief_discrepancy",
+    "analgesic_in_window",
+    "short_relief",
+)
+PROVOCATION_OFF_TIME, PAIN_WORSE, RELIEF_DISCREPANCY, ANALGESIC_IN_WINDOW, SHORT_RELIEF = WARNINGS
 
 # Steroid (therapeutic) results.
-STEROID_RESULTS = ("pending", "responder", "partial", "non_responder", "no_improvement_yet")
-PENDING, RESPONDER, PARTIAL, NON_RESPONDER, NO_IMPROVEMENT_YET = STEROID_RESULTS
+# "not_applicable": a diagnostic (anesthetic-only) block has no steroid phase to judge.
+STEROID_RESULTS = (
+    "pending",
+    "responder",
+    "partial",
+    "non_responder",
+    "no_improvement_yet",
+    "not_applicable",
+)
+PENDING, RESPONDER, PARTIAL, NON_RESPONDER, NO_IMPROVEMENT_YET, NOT_APPLICABLE = STEROID_RESULTS
+
+# The shortest relief each local anesthetic's action explains, in hours (CLINICAL.md section 5).
+EXPECTED_RELIEF_HOURS = (("lidocaine", 1), ("bupivacaine", 2), ("ropivacaine", 2))
 
 PAIN_MIN = 0
 PAIN_MAX = 10
@@ -53,6 +71,12 @@ class Rules:
     flare_days: int = 3
     no_improvement_day: int = 10
     discrepancy_points: float = 20
+    # (agent, hours) pairs: the shortest relief each agent explains.
+    expected_relief_hours: tuple[tuple[str, float], ...] = EXPECTED_RELIEF_HOURS
+
+    def expected_hours(self, anesthetic: str | None) -> float | None:
+        """The shortest relief `anesthetic` explains; None for an agent without one."""
+        return dict(self.expected_relief_hours).get(anesthetic)
 
 
 @dataclass(frozen=True)
@@ -88,8 +112,16 @@ def summarize(
     timed: Iterable[Any],
     daily: Iterable[Any],
     rules: Rules | None = None,
+    *,
+    steroid: bool = True,
+    anesthetic: str | None = None,
 ) -> Summary:
-    """Read a diary: the diagnostic block, its anesthetic phase and the steroid phase."""
+    """Read a diary: the diagnostic block, its anesthetic phase and the steroid phase.
+
+    `steroid` False: a diagnostic (anesthetic-only) block, whose steroid result is
+    "not_applicable". `anesthetic`: the agent, whose expected duration the relief is held
+    against (the `short_relief` warning); any agent without one in `rules`, or None, is not.
+    """
     if rules is None:
         rules = Rules()
     # Materialize once: callers may pass generators, and every rule reads the entries again.
@@ -106,7 +138,15 @@ def summarize(
     return Summary(
         diagnostic=diagnostic,
         reasons=reasons,
-        warnings=_warnings(baseline, provocation, off_time, timed, rules),
+        warnings=_warnings(
+            baseline,
+            diagnostic,
+            provocation,
+            off_time,
+            timed,
+            rules,
+            rules.expected_hours(anesthetic),
+        ),
         provocation_minutes=float(provocation.minutes) if provocation is not None else None,
         provocation_relief=provocation_relief,
         peak_relief=_peak_relief(baseline, timed, rules),
@@ -115,7 +155,7 @@ def summarize(
         onset_day=_onset_day(baseline, daily, rules),
         last_day=last.day if last is not None else None,
         last_relief=relief(baseline, last.pain) if last is not None else None,
-        steroid=_steroid(baseline, last, rules),
+        steroid=_steroid(baseline, last, rules) if steroid else NOT_APPLICABLE,
     )
 
 
@@ -197,7 +237,7 @@ def _analgesic_before_test(provocation, timed) -> bool:
     return any(entry.analgesic and entry.minutes <= provocation.minutes for entry in timed)
 
 
-def _warnings(baseline, provocation, off_time, timed, rules: Rules):
+def _warnings(baseline, diagnostic, provocation, off_time, timed, rules: Rules, expected_hours):
     warnings = []
     if off_time:
         warnings.append(PROVOCATION_OFF_TIME)
@@ -210,6 +250,10 @@ def _warnings(baseline, provocation, off_time, timed, rules: Rules):
     free_minutes = rules.analgesic_free_hours * 60
     if any(entry.analgesic and entry.minutes <= free_minutes for entry in timed):
         warnings.append(ANALGESIC_IN_WINDOW)
+    if diagnostic == POSITIVE and expected_hours is not None:
+        fell, confirmed = _relief_fell(baseline, provocation, timed, rules)
+        if confirmed and fell.minutes < expected_hours * 60:
+            warnings.append(SHORT_RELIEF)
     return tuple(warnings)
 
 
@@ -252,6 +296,32 @@ def _relief_hours(diagnostic, baseline, provocation, timed, rules: Rules) -> flo
             break
         last_minutes = entry.minutes
     return float(last_minutes / 60)
+
+
+def _relief_fell(baseline, provocation, timed, rules: Rules):
+    """The first timed entry of the anesthetic phase after the provocation rating whose relief
+    is below the positive level (or None), and whether the entry right after it is below too:
+    one rating is noisy, two in a row confirm it."""
+    phase = sorted(_anesthetic_phase(timed, rules), key=lambda entry: entry.minutes)
+    later = [e for e in phase if e.minutes >= provocation.minutes and e is not provocation]
+    below = [relief(baseline, entry.pain) < rules.positive_relief for entry in later]
+    if True not in below:
+        return None, False
+    first = below.index(True)
+    return later[first], below[first + 1 : first + 2] == [True]
+
+
+def relief_fell_at(baseline, timed, summary: Summary, rules: Rules | None = None) -> float | None:
+    """The minutes at which relief first fell below the positive level after a positive
+    provocation test, in the anesthetic phase; None when it did not (or the result is not
+    positive). The `short_relief` warning says it in hours."""
+    rules = rules or Rules()
+    if summary.diagnostic != POSITIVE:
+        return None
+    timed = tuple(timed)
+    provocation, _off_time = _find_provocation(timed, rules)
+    fell, _confirmed = _relief_fell(baseline, provocation, timed, rules)
+    return None if fell is None else float(fell.minutes)
 
 
 # Therapeutic (steroid) phase

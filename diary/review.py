@@ -198,8 +198,7 @@ class EpisodeReview:
 
     @cached_property
     def conclusion(self):
-        therapeutic = self.episode.block_type == self.episode.BlockType.THERAPEUTIC
-        return wording.conclusion(self.summary, self.rules, therapeutic=therapeutic)
+        return wording.conclusion(self.summary, self.rules)
 
     @cached_property
     def reasons(self):
@@ -207,7 +206,20 @@ class EpisodeReview:
 
     @cached_property
     def warnings(self):
-        return [wording.warning_text(code, self.rules) for code in self.summary.warnings]
+        episode = self.episode.load_ratings()
+        fell_at = diagnosis.relief_fell_at(
+            episode.baseline_pain, episode.timed, self.summary, self.rules
+        )
+        return [
+            wording.warning_text(
+                code,
+                self.rules,
+                anesthetic=episode.anesthetic,
+                agent=episode.get_anesthetic_display().lower(),
+                fell_at=fell_at,
+            )
+            for code in self.summary.warnings
+        ]
 
     @cached_property
     def ratings(self):

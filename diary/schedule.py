@@ -150,11 +150,16 @@ def build(
 
 
 def guidance(
-    schedule: Schedule, *, analgesic_free_hours: float = 6, no_improvement_day: int = 10
+    schedule: Schedule,
+    *,
+    analgesic_free_hours: float = 6,
+    no_improvement_day: int = 10,
+    steroid: bool = True,
 ) -> tuple[str, ...]:
     """Codes of the patient guidance that applies at the schedule's `now`.
 
-    The two keyword arguments are the clinic's rules of the same names (CLINICAL.md section 2).
+    The two rules are the clinic's of the same names (CLINICAL.md section 2); `steroid` False,
+    a diagnostic block: no cortisone guidance (when it may start working, the day-10 rule).
     """
     day = schedule.day
     in_first_hours = (
@@ -168,9 +173,10 @@ def guidance(
         GUIDANCE_INJECTION_DAY: on_injection_day,
         GUIDANCE_FIRST_HOURS: in_first_hours,
         GUIDANCE_ICE_DAYS: _day_between(day, 1, 3),
-        GUIDANCE_ONSET_DAYS: _day_between(day, 2, 5),
+        GUIDANCE_ONSET_DAYS: steroid and _day_between(day, 2, 5),
         # A diary shorter than ten days says its last word on its last day.
-        GUIDANCE_DAY_TEN: _day_between(day, min(no_improvement_day, schedule.diary_days), None),
+        GUIDANCE_DAY_TEN: steroid
+        and _day_between(day, min(no_improvement_day, schedule.diary_days), None),
         GUIDANCE_ACTIVITY: _day_between(day, 1, None) and not on_injection_day,
         GUIDANCE_RED_FLAGS: True,
     }

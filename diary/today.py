@@ -4,6 +4,7 @@ the guidance for this moment, and until when all that holds."""
 from functools import cached_property
 
 from diary import review, schedule
+from diary.models import BlockType
 
 
 class Today:
@@ -64,6 +65,7 @@ class Today:
             self.plan,
             analgesic_free_hours=self.analgesic_free_hours,
             no_improvement_day=self.episode.clinic.no_improvement_day,
+            steroid=self.episode.block_type == BlockType.THERAPEUTIC,
         )
 
     @cached_property

@@ -92,6 +92,7 @@ STEROID = {
     diagnosis.PARTIAL: _("Partial response"),
     diagnosis.NON_RESPONDER: _("Non-responder"),
     diagnosis.NO_IMPROVEMENT_YET: _("No improvement yet"),
+    diagnosis.NOT_APPLICABLE: _("Not applicable"),
 }
 
 # Reasons and warnings in full sentences; %(name)s are the clinic's rules (see _rule_values).
@@ -127,6 +128,12 @@ WARNINGS = {
     ),
     diagnosis.ANALGESIC_IN_WINDOW: _(
         "Pain medicine was taken in the first %(analgesic_free_hours)s hours after the injection."
+    ),
+    # For the physician only (CLINICAL.md section 5).
+    diagnosis.SHORT_RELIEF: _(
+        "Relief fell below %(positive_relief)s %% at %(fell)s; relief with %(agent)s typically "
+        "lasts at least %(expected)s h. Duration criteria are not validated for SI joint "
+        "blocks: this is not evidence against a positive result."
     ),
 }
 
@@ -164,19 +171,27 @@ def reason_text(code, rules):
     return REASONS[code] % _rule_values(rules)
 
 
-def warning_text(code, rules):
-    return WARNINGS[code] % _rule_values(rules)
+def warning_text(code, rules, *, anesthetic=None, agent=None, fell_at=None):
+    """The warning in a sentence. `short_relief` names the agent (`anesthetic`, the code, and
+    `agent`, its name) and the minutes after the injection at which relief fell
+    (`diagnosis.relief_fell_at`)."""
+    values = _rule_values(rules)
+    if code == diagnosis.SHORT_RELIEF:
+        values.update(
+            agent=agent or anesthetic,
+            fell=display.hours(fell_at / 60),
+            expected=_number(rules.expected_hours(anesthetic)),
+        )
+    return WARNINGS[code] % values
 
 
-def conclusion(summary, rules, *, therapeutic=True):
+def conclusion(summary, rules):
     """The episode in one line with its numbers, e.g. "Positive at 75 %: relief 88 % at 24 min,
     at or above 75 % for 4.0 h · steroid responder from day 4".
 
-    `therapeutic` False leaves out the steroid response: a diagnostic block has no steroid.
+    A diagnostic block (steroid "not_applicable") says so, never a steroid category.
     """
-    parts = [_diagnostic_conclusion(summary, rules)]
-    if therapeutic:
-        parts.append(_steroid_conclusion(summary))
+    parts = [_diagnostic_conclusion(summary, rules), _steroid_conclusion(summary)]
     return " · ".join(str(part) for part in parts)
 
 
@@ -235,6 +250,8 @@ def _steroid_conclusion(summary):
         return _("steroid non-responder (%(relief)s on day %(last_day)s)") % last
     if summary.steroid == diagnosis.NO_IMPROVEMENT_YET:
         return _("no steroid improvement yet (%(relief)s on day %(last_day)s)") % last
+    if summary.steroid == diagnosis.NOT_APPLICABLE:
+        return _("steroid response not applicable (diagnostic block)")
     return _("steroid response pending")
 
 
@@ -255,6 +272,7 @@ RULES = {
         _("Stated and computed relief flagged when apart by more than"),
         _("%(value)s points"),
     ),
+    "expected_relief_hours": (_("Relief expected for at least"), _("%(agent)s %(value)s h")),
 }
 
 
@@ -264,11 +282,15 @@ def rule_lines(rules):
     for field in dataclasses.fields(rules):
         label, template = RULES[field.name]
         value = getattr(rules, field.name)
-        if isinstance(value, tuple):
-            params = {"start": _number(value[0]), "end": _number(value[1])}
+        if field.name == "expected_relief_hours":
+            text = ", ".join(
+                str(template) % {"agent": agent, "value": _number(hours)} for agent, hours in value
+            )
+        elif isinstance(value, tuple):
+            text = str(template) % {"start": _number(value[0]), "end": _number(value[1])}
         else:
-            params = {"value": _number(value)}
-        lines.append((str(label), str(template) % params))
+            text = str(template) % {"value": _number(value)}
+        lines.append((str(label), text))
     return lines
 
 

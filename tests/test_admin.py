@@ -1,11 +1,12 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
 from diary import tokens
 from diary.models import AuditEvent, Episode, Rating, User
-from tests.factories import rating_for
+from tests.factories import make_diary, rating_for
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,21 @@ def test_changing_a_rating_in_the_episodes_inline_is_audited(admin_client, diary
     assert response.status_code == 302, response.context and response.context["errors"]
     event = AuditEvent.objects.get(action="change", what="rating")
     assert (event.before["pain"], event.after["pain"]) == (2, 6)
+
+
+def test_an_administrator_sets_the_expected_relief_of_each_agent(admin_client, patient):
+    clinic = patient.clinic
+    # Relief at 75 % or more until 60 min, below it from 130 min: short only for 3 hours.
+    episode = make_diary(patient, timed_pain={25: 0, 60: 1, 130: 6, 180: 6}, baseline=8)
+    assert "short_relief" not in episode.summary.warnings
+    url = reverse("admin:diary_clinic_change", args=[clinic.pk])
+    assert "bupivacaine_relief_hours" in admin_client.get(url).content.decode()
+
+    form = {key: "" if value is None else value for key, value in model_to_dict(clinic).items()}
+    response = admin_client.post(url, {**form, "bupivacaine_relief_hours": "3"})
+
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.rules().expected_hours("bupivacaine") == 3.0
+    episode = Episode.objects.with_diary().get(pk=episode.pk)
+    assert "short_relief" in episode.summary.warnings

@@ -40,14 +40,14 @@ TIMED = [
 DAILY = [on(1, 9), on(2, 8), on(3, 7), on(4, 4), on(5, 3), on(6, 3), on(7, 3)]
 
 
-def diary(baseline=8, timed=(), daily=(), rules=None, diary_days=7):
+def diary(baseline=8, timed=(), daily=(), rules=None, diary_days=7, steroid=True):
     """The keyword arguments of the chart functions, with the summary diagnosis reads."""
     rules = rules or Rules()
     return {
         "baseline": baseline,
         "timed": list(timed),
         "daily": list(daily),
-        "summary": summarize(baseline, timed, daily, rules),
+        "summary": summarize(baseline, timed, daily, rules, steroid=steroid),
         "rules": rules,
         "diary_days": diary_days,
     }
@@ -391,6 +391,23 @@ def test_it_shades_the_days_of_usual_onset(diary_days, span):
     else:
         (onset,) = found
         assert (onset.get_x(), onset.get_x() + onset.get_width()) == pytest.approx(span)
+
+
+def test_a_diagnostic_block_has_no_steroid_band_and_no_day_10_line():
+    figure = figure_of(daily=DAILY, diary_days=14, steroid=False)
+    _, days = figure.axes
+
+    assert by_gid(days, charts.GID_USUAL_ONSET) == []
+    assert by_gid(days, charts.GID_NO_IMPROVEMENT_DAY) == []
+    assert not any("onset" in label or "Day 10" in label for label in legend_labels(figure))
+    assert line(days, charts.GID_DAILY_PAIN) is not None  # the week is still drawn
+
+
+def test_a_therapeutic_block_has_both():
+    _, days = figure_of(daily=DAILY, diary_days=14).axes
+
+    assert by_gid(days, charts.GID_USUAL_ONSET) != []
+    assert by_gid(days, charts.GID_NO_IMPROVEMENT_DAY) != []
 
 
 # Missing data

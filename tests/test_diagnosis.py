@@ -1,4 +1,4 @@
-"""The reading rules of CLINICAL.md sections 2 and 3, without Django or a database."""
+"""The reading rules of CLINICAL.md sections 2, 3 and 5, without Django or a database."""
 
 import dataclasses
 import json
@@ -636,6 +636,7 @@ def test_it_defaults_the_rules_to_the_clinical_table():
         "flare_days": 3,
         "no_improvement_day": 10,
         "discrepancy_points": 20,
+        "expected_relief_hours": (("lidocaine", 1), ("bupivacaine", 2), ("ropivacaine", 2)),
     }
 
 
@@ -799,11 +800,24 @@ def test_it_serializes_a_summary_to_json():
         ),
         (
             diagnosis.WARNINGS,
-            ["provocation_off_time", "pain_worse", "relief_discrepancy", "analgesic_in_window"],
+            [
+                "provocation_off_time",
+                "pain_worse",
+                "relief_discrepancy",
+                "analgesic_in_window",
+                "short_relief",
+            ],
         ),
         (
             diagnosis.STEROID_RESULTS,
-            ["pending", "responder", "partial", "non_responder", "no_improvement_yet"],
+            [
+                "pending",
+                "responder",
+                "partial",
+                "non_responder",
+                "no_improvement_yet",
+                "not_applicable",
+            ],
         ),
     ],
 )
@@ -816,3 +830,91 @@ def test_it_needs_every_entry_of_a_day_to_improve_for_the_onset():
     summary = summarize(8, [], [on(3, 7), on(4, 2), on(4, 6), on(5, 2), on(6, 1)])
 
     assert summary.onset_day == 5
+
+
+# CLINICAL.md section 5: the block type and the anesthetic's duration.
+
+
+def test_a_diagnostic_block_has_no_steroid_result_but_still_describes_its_week():
+    summary = summarize(8, [at(25, 2)], [on(1, 9), on(2, 7), on(4, 4), on(7, 3)], steroid=False)
+
+    assert summary.steroid == "not_applicable"
+    assert_fields(summary, {"flare": True, "onset_day": 4, "last_day": 7, "last_relief": 62.5})
+
+
+@pytest.mark.parametrize("baseline", [None, 0, 8])
+def test_a_diagnostic_block_is_not_applicable_with_or_without_a_baseline(baseline):
+    assert summarize(baseline, [], [], steroid=False).steroid == "not_applicable"
+
+
+def test_a_therapeutic_block_is_read_as_before():
+    daily = [on(1, 9), on(2, 7), on(4, 4), on(7, 3)]
+
+    assert summarize(8, [at(25, 2)], daily).steroid == "responder"
+    assert summarize(8, [at(25, 2)], daily, steroid=True).steroid == "responder"
+
+
+# The worked examples of section 5.
+SHORT_RELIEF_EXAMPLES = [
+    pytest.param("bupivacaine", [at(25, 0), at(45, 6), at(60, 7)], True, id="worked-bupivacaine"),
+    pytest.param("bupivacaine", [at(25, 0), at(45, 6)], False, id="one-entry-is-noise"),
+    pytest.param("lidocaine", [at(25, 0), at(60, 6), at(90, 6)], False, id="60-is-not-before-60"),
+    pytest.param("lidocaine", [at(25, 0), at(45, 6), at(50, 6)], True, id="lidocaine-early"),
+    # Back above the positive level in between: the first fall is not confirmed.
+    pytest.param("bupivacaine", [at(25, 0), at(45, 6), at(50, 1), at(60, 7)], False, id="noise"),
+    pytest.param("ropivacaine", [at(25, 0), at(100, 6), at(110, 6)], True, id="ropivacaine"),
+    pytest.param("bupivacaine", [at(25, 0), at(130, 6), at(140, 6)], False, id="after-2-h"),
+    pytest.param("other", [at(25, 0), at(45, 6), at(60, 7)], False, id="unknown-agent"),
+    pytest.param(None, [at(25, 0), at(45, 6), at(60, 7)], False, id="no-agent"),
+]
+
+
+@pytest.mark.parametrize(("anesthetic", "timed", "warned"), SHORT_RELIEF_EXAMPLES)
+def test_relief_shorter_than_the_agent_explains_is_a_warning(anesthetic, timed, warned):
+    summary = summarize(8, timed, [], anesthetic=anesthetic)
+
+    assert summary.diagnostic == "positive"  # the warning never changes the result
+    assert ("short_relief" in summary.warnings) is warned
+
+
+def test_the_worked_bupivacaine_example_in_full():
+    timed = [at(25, 0), at(45, 6), at(60, 7)]
+    summary = summarize(8, timed, [], anesthetic="bupivacaine")
+
+    assert_fields(
+        summary,
+        {"diagnostic": "positive", "relief_hours": 25 / 60, "warnings": ("short_relief",)},
+    )
+    assert diagnosis.relief_fell_at(8, timed, summary) == 45.0
+
+
+@pytest.mark.parametrize(
+    "timed", [[at(25, 4), at(45, 6), at(60, 7)], [at(25, 7), at(45, 6), at(60, 7)]]
+)
+def test_only_a_positive_result_is_held_against_the_duration(timed):
+    summary = summarize(8, timed, [], anesthetic="lidocaine")
+
+    assert "short_relief" not in summary.warnings
+    assert diagnosis.relief_fell_at(8, timed, summary) is None
+
+
+def test_short_relief_comes_last_among_the_warnings():
+    timed = [at(45, 0, relief=40), at(50, 6), at(55, 6)]
+    summary = summarize(8, timed, [], anesthetic="lidocaine")
+
+    assert summary.warnings == ("provocation_off_time", "relief_discrepancy", "short_relief")
+
+
+def test_a_clinic_sets_its_own_expected_durations():
+    timed = [at(25, 0), at(130, 6), at(140, 6)]
+    rules = Rules(expected_relief_hours=(("bupivacaine", 3),))
+
+    assert "short_relief" in summarize(8, timed, [], rules, anesthetic="bupivacaine").warnings
+    assert "short_relief" not in summarize(8, timed, [], rules, anesthetic="lidocaine").warnings
+
+
+def test_entries_after_the_anesthetic_phase_do_not_count():
+    rules = Rules(anesthetic_hours=1, expected_relief_hours=(("bupivacaine", 2),))
+    timed = [at(25, 0), at(55, 6), at(90, 6)]  # 90 min is after a 1-hour phase
+
+    assert "short_relief" not in summarize(8, timed, [], rules, anesthetic="bupivacaine").warnings

@@ -562,6 +562,17 @@ def test_it_follows_the_clinics_rules_for_guidance():
     assert "day_ten" in guidance(day_seven, no_improvement_day=7)
 
 
+def test_a_diagnostic_block_gets_no_cortisone_guidance():
+    day_three = diary(berlin(2024, 3, 15, 12), diary_days=14)
+    day_ten = diary(berlin(2024, 3, 22, 12), diary_days=14)
+
+    assert "onset_days" in guidance(day_three)
+    assert "day_ten" in guidance(day_ten)
+    assert "onset_days" not in guidance(day_three, steroid=False)
+    assert "day_ten" not in guidance(day_ten, steroid=False)
+    assert "ice_days" in guidance(day_three, steroid=False)  # the rest is the same
+
+
 def unclocked(plan, analgesic_free_hours):
     """What a page drawn from `plan` shows: all of it but the exact moment, and its day."""
     fields = {**plan.__dict__, "now": None, "hours_since": None}

@@ -161,12 +161,35 @@ def test_it_states_the_conclusion_with_its_numbers(baseline, timed, daily, rules
     assert wording.conclusion(summary, rules) == expected
 
 
-def test_it_leaves_the_steroid_out_for_a_diagnostic_block():
-    summary = summarize(8, [at(25, 1)], [on(1, 2)])
+def test_it_says_a_diagnostic_block_has_no_steroid_response():
+    summary = summarize(8, [at(25, 1)], [on(1, 2)], steroid=False)
 
-    assert wording.conclusion(summary, Rules(), therapeutic=False) == (
+    assert wording.conclusion(summary, Rules()) == (
         "Positive at 75 %: relief 88 % at 25 min, at or above 75 % for 0.4 h"
+        " · steroid response not applicable (diagnostic block)"
     )
+
+
+def test_it_says_when_relief_fell_and_what_the_agent_explains():
+    timed = [at(25, 0), at(45, 6), at(60, 7)]
+    summary = summarize(8, timed, [], anesthetic="bupivacaine")
+    fell_at = diagnosis.relief_fell_at(8, timed, summary)
+
+    text = wording.warning_text(
+        "short_relief", Rules(), anesthetic="bupivacaine", agent="bupivacaine", fell_at=fell_at
+    )
+
+    assert text == (
+        "Relief fell below 75 % at 0.8 h; relief with bupivacaine typically lasts at least 2 h. "
+        "Duration criteria are not validated for SI joint blocks: this is not evidence against "
+        "a positive result."
+    )
+
+
+def test_it_lists_each_agents_expected_relief_among_the_rules():
+    lines = dict(wording.rule_lines(Rules(expected_relief_hours=(("lidocaine", 1.5),))))
+
+    assert lines["Relief expected for at least"] == "lidocaine 1.5 h"
 
 
 @pytest.mark.parametrize(
@@ -238,9 +261,13 @@ def test_it_lists_every_rule_in_the_order_of_the_contract():
     assert len(lines) == len(dataclasses.fields(Rules))
     assert lines[0] == ("Positive at relief of at least", "80 %")
     assert lines[3] == ("Provocation test window", "15–45 min")
-    assert lines[-1] == (
+    assert lines[-2] == (
         "Stated and computed relief flagged when apart by more than",
         "20 points",
+    )
+    assert lines[-1] == (
+        "Relief expected for at least",
+        "lidocaine 1 h, bupivacaine 2 h, ropivacaine 2 h",
     )
 
 

@@ -33,6 +33,17 @@ def rule_field(label, default):
     return models.PositiveSmallIntegerField(label, default=default)
 
 
+def relief_hours_field(label, agent):
+    """The shortest relief `agent` explains, in hours (CLINICAL.md section 5)."""
+    return models.DecimalField(
+        label,
+        max_digits=3,
+        decimal_places=1,
+        default=dict(diagnosis.EXPECTED_RELIEF_HOURS)[agent],
+        help_text=_("Shorter relief after a positive test is pointed out to the physician."),
+    )
+
+
 class Clinic(SavedWithFollowers):
     name = models.CharField(_("name"), max_length=200, unique=True)
     time_zone = models.CharField(
@@ -53,6 +64,13 @@ class Clinic(SavedWithFollowers):
     flare_days = rule_field(_("flare counted on days 1 to"), 3)
     no_improvement_day = rule_field(_("non-responder from day"), 10)
     discrepancy_points = rule_field(_("stated vs computed relief flagged above (points)"), 20)
+    lidocaine_relief_hours = relief_hours_field(_("lidocaine relief at least (h)"), "lidocaine")
+    bupivacaine_relief_hours = relief_hours_field(
+        _("bupivacaine relief at least (h)"), "bupivacaine"
+    )
+    ropivacaine_relief_hours = relief_hours_field(
+        _("ropivacaine relief at least (h)"), "ropivacaine"
+    )
     diary_days = rule_field(_("diary length (days)"), 7)
     timed_ratings = models.BooleanField(_("hourly ratings 1–6 h"), default=True)
     # Names what the clinic's dashboard shows: review.store gives it a new value with every
@@ -95,6 +113,12 @@ class Clinic(SavedWithFollowers):
                 condition=Q(diary_days__gte=1, diary_days__lte=schedule.MAX_DIARY_DAYS),
                 name="clinic_diary_days_range",
             ),
+            models.CheckConstraint(
+                condition=Q(lidocaine_relief_hours__gt=0, lidocaine_relief_hours__lte=24)
+                & Q(bupivacaine_relief_hours__gt=0, bupivacaine_relief_hours__lte=24)
+                & Q(ropivacaine_relief_hours__gt=0, ropivacaine_relief_hours__lte=24),
+                name="clinic_relief_hours_range",
+            ),
         ]
 
     def __str__(self):
@@ -117,6 +141,9 @@ class Clinic(SavedWithFollowers):
         "flare_days",
         "no_improvement_day",
         "discrepancy_points",
+        "lidocaine_relief_hours",
+        "bupivacaine_relief_hours",
+        "ropivacaine_relief_hours",
     )
 
     @classmethod
@@ -157,18 +184,23 @@ class Clinic(SavedWithFollowers):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def rules(self):
-        """The clinic's `diagnosis.Rules`: each of its rule fields by the same name, and the
-        provocation test's window and fallback range as (start, end) pairs."""
-        windows = {
+        """The clinic's `diagnosis.Rules`: each of its rule fields by the same name, the
+        provocation test's window and fallback range as (start, end) pairs, and each agent's
+        expected relief as (agent, hours)."""
+        pairs = {
             "provocation_window": (self.provocation_window_start, self.provocation_window_end),
             "provocation_fallback": (
                 self.provocation_fallback_start,
                 self.provocation_fallback_end,
             ),
+            "expected_relief_hours": tuple(
+                (agent, float(getattr(self, f"{agent}_relief_hours")))
+                for agent, _hours in diagnosis.EXPECTED_RELIEF_HOURS
+            ),
         }
         names = [field.name for field in dataclasses.fields(diagnosis.Rules)]
-        same = {name: getattr(self, name) for name in names if name not in windows}
-        return diagnosis.Rules(**same, **windows)
+        same = {name: getattr(self, name) for name in names if name not in pairs}
+        return diagnosis.Rules(**same, **pairs)
 
 
 def patient_usernames(first_name, attempts=30):

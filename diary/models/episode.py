@@ -240,9 +240,15 @@ class Episode(SavedWithFollowers):
         return self.summarize(self.ratings.all())
 
     def summarize(self, ratings):
-        """The diary's reading (diagnosis.Summary) from `ratings`, all of this episode's."""
+        """The diary's reading (diagnosis.Summary) from `ratings`, all of this episode's: a
+        diagnostic block has no steroid phase, and the relief is held against its agent's."""
         return diagnosis.summarize(
-            self.baseline_pain, timed_of(ratings), daily_of(ratings), self.clinic.rules()
+            self.baseline_pain,
+            timed_of(ratings),
+            daily_of(ratings),
+            self.clinic.rules(),
+            steroid=self.block_type == BlockType.THERAPEUTIC,
+            anesthetic=self.anesthetic,
         )
 
     def schedule(self, now=None, *, ratings=True):

@@ -78,7 +78,7 @@ def test_it_shows_the_blocks_side_by_side_oldest_first(clinician_client, patient
         "Relief lasted (at the positive level) 1.0 h 4.0 h",
         "Peak relief, first hours 88 % 88 %",
         "Diagnostic result ✔ Positive ✔ Positive",
-        "Steroid response – –",
+        "Steroid response Not applicable Not applicable",
         "Improvement from day – –",
     ]
 

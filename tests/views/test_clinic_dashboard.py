@@ -167,12 +167,12 @@ def test_it_flags_pain_medicine_before_the_test_without_asking_for_attention(sig
 
 
 @time_machine.travel(NOW, tick=False)
-def test_it_shows_no_steroid_response_for_a_diagnostic_block(signed_in, clinic):
+def test_it_shows_a_diagnostic_blocks_steroid_response_as_not_applicable(signed_in, clinic):
     diary(patient_named("dee", clinic), timedelta(days=20), block_type="diagnostic", steroid="")
 
     (row,) = rows(signed_in.get(DASHBOARD))
 
-    assert "Diagnostic Complete ✔ Positive (75 %) — no steroid" in row
+    assert "Diagnostic Complete ✔ Positive (75 %) Not applicable" in row
 
 
 @time_machine.travel(NOW, tick=False)

@@ -156,6 +156,28 @@ def test_it_writes_one_row_per_episode_of_the_clinic_newest_first(
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_diagnostic_block_exports_no_steroid_category_and_its_short_relief(
+    clinician_client, patient
+):
+    diary(
+        patient,
+        3,
+        baseline=8,
+        timed={25: 0, 60: 6, 120: 7},
+        daily={1: 2},
+        block_type="diagnostic",
+        steroid="",
+        anesthetic="bupivacaine",
+    )
+
+    header, row = read(clinician_client.get(EXPORT))
+    exported = dict(zip(header, row, strict=True))
+
+    assert (exported["block_type"], exported["steroid"]) == ("diagnostic", "not_applicable")
+    assert (exported["diagnostic"], exported["warnings"]) == ("positive", "short_relief")
+
+
+@time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize("episodes", [2, 12])
 def test_it_streams_the_export_in_the_same_number_of_queries_however_many_episodes(
     clinician_client, clinic, django_assert_num_queries, episodes

@@ -122,7 +122,10 @@ def test_it_fits_the_longest_diary_with_long_notes_on_one_page():
     daily = [on(day, 3) for day in range(1, 15)]
     row = ["Provocation test", "13 Jan 10:24", "24 min", 1, "88 %", "90 %", "ibuprofen 400 mg"]
     rows = [[*row, "numbness, weakness, odd feeling in the leg", "A long note. " * 80]] * 21
-    notes = [wording.warning_text(code, diagnosis.Rules()) for code in diagnosis.WARNINGS] * 2
+    agent = {"anesthetic": "bupivacaine", "agent": "bupivacaine", "fell_at": 45}
+    notes = [
+        wording.warning_text(code, diagnosis.Rules(), **agent) for code in diagnosis.WARNINGS
+    ] * 2
 
     pdf = exports.report_pdf(
         **content(timed=timed, daily=daily, rows=rows, notes=notes, diary_days=14)

@@ -237,6 +237,31 @@ def test_it_gives_the_guidance_that_fits_the_day_of_a_fourteen_day_diary(
     assert {line for line in ALL_GUIDANCE if line in page} == shown
 
 
+@pytest.mark.parametrize(
+    "now, shown",
+    [
+        pytest.param(INJECTED + timedelta(days=2, hours=2), {ICE, ACTIVITY, RED_FLAGS}, id="day-2"),
+        pytest.param(INJECTED + timedelta(days=10, hours=2), {ACTIVITY, RED_FLAGS}, id="day-10"),
+    ],
+)
+def test_a_diagnostic_block_gets_no_cortisone_guidance(client, patient, clinician, now, shown):
+    make_episode(
+        patient,
+        clinician,
+        injected_at=INJECTED,
+        diary_days=14,
+        block_type="diagnostic",
+        steroid="",
+        anesthetic="lidocaine",
+    )
+
+    with at(now):
+        page = text(get_today(client, patient).text)
+
+    assert {line for line in ALL_GUIDANCE if line in page} == shown
+    assert "cortisone" not in page.lower()
+
+
 def today_after_day_1(client, patient, clinician, **reported):
     """Today on day 2, after the patient's rating of day 1 reported `reported`."""
     episode = make_episode(patient, clinician, injected_at=INJECTED)
