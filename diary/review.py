@@ -237,7 +237,7 @@ class EpisodeReview:
 
 @dataclass(frozen=True)
 class Block:
-    """One episode as a column of the compare page."""
+    """One episode as a column of the compare page, and as `comparison.verdict` reads it."""
 
     episode: Episode
 
@@ -246,15 +246,43 @@ class Block:
         return self.episode.summary
 
     @property
+    def side(self):
+        return self.episode.side
+
+    @property
+    def steroid(self):
+        return self.episode.block_type == Episode.BlockType.THERAPEUTIC
+
+    @property
     def anesthetic(self):
         return self.episode.anesthetic
+
+    @property
+    def diagnostic(self):
+        return self.summary.diagnostic
 
     @property
     def relief_hours(self):
         return self.summary.relief_hours
 
+    @cached_property
+    def still_running(self):
+        """A positive test whose relief never fell below the positive level in the
+        anesthetic phase: its duration is "at least", not known."""
+        episode = self.episode
+        summary = self.summary
+        fell_at = diagnosis.relief_fell_at(
+            episode.baseline_pain, episode.timed, summary, episode.clinic.rules()
+        )
+        return summary.diagnostic == diagnosis.POSITIVE and fell_at is None
+
+    @property
+    def lasted(self):
+        """How long relief lasted, in words: "1.0 h", or "still running at 4.0 h"."""
+        return wording.relief_lasted(self.relief_hours, self.still_running)
+
     def __str__(self):
-        return wording.block(self.episode, self.relief_hours)
+        return wording.block(self)
 
 
 class Comparison:
@@ -280,10 +308,12 @@ class Comparison:
         return [Block(episode) for episode in sorted(episodes, key=lambda e: e.injected_at)]
 
     @cached_property
-    def pairs(self):
+    def verdicts(self):
+        """(first block, second block, the verdict in words, decided) for every pair: the
+        short-acting block first where the agents tell them apart."""
         return [
-            (first, second, wording.CONCORDANCE[result])
-            for first, second, result in comparison.comparable_pairs(self.blocks)
+            (verdict.first, verdict.second, wording.verdict(verdict), verdict.decided)
+            for verdict in comparison.verdicts(self.blocks)
         ]
 
     @property

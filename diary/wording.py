@@ -338,19 +338,64 @@ def medicine(rating):
     return rating.analgesic_name or str(_("yes"))
 
 
-def block(episode, relief_hours):
+def relief_lasted(hours, still_running):
+    """How long a block's relief lasted: "1.0 h", or "still running at 4.0 h" when it had not
+    ended by the last rating of the first hours (never "0.0 h" for relief that ran on)."""
+    if still_running:
+        return _("still running at %(hours)s") % {"hours": display.hours(hours)}
+    return display.hours(hours)
+
+
+def block(block):
     """A block of the compare page: "Lidocaine on 3 Mar 2026: 1.5 h"."""
     return _("%(agent)s on %(date)s: %(hours)s") % {
-        "agent": episode.get_anesthetic_display(),
-        "date": formats.date_format(episode.local_injected_at, "j M Y"),
-        "hours": display.hours(relief_hours),
+        "agent": block.episode.get_anesthetic_display(),
+        "date": formats.date_format(block.episode.local_injected_at, "j M Y"),
+        "hours": block.lasted,
     }
 
 
-CONCORDANCE = {
+# Two blocks read against each other (CLINICAL.md section 4): a verdict, or why there is none.
+VERDICTS = {
     comparison.CONCORDANT: _("concordant: relief lasted longer with the long-acting agent"),
-    comparison.DISCORDANT: _("discordant: relief did not last longer with the long-acting agent"),
+    comparison.DISCORDANT: _(
+        "discordant: relief did not last longer with the long-acting agent. Less specific, "
+        "not negative; use clinical judgement (requiring concordance has a specificity of "
+        "about 88 % but a sensitivity of about 54 %)"
+    ),
+    comparison.NOT_CONFIRMED: _(
+        "not confirmed: one block positive, the other negative; the positive response was "
+        "probably a false positive"
+    ),
+    comparison.NEGATIVE: _("negative on both blocks"),
+    comparison.DIFFERENT_SIDES: _("no verdict: the blocks are on different sides"),
+    comparison.CORTISONE: _(
+        "no verdict: a block with cortisone (it confounds how long relief lasts)"
+    ),
+    comparison.UNKNOWN_AGENT: _("no verdict: an agent of unknown duration"),
+    comparison.SAME_AGENT: _(
+        "no verdict: the same kind of agent twice is a repeat, not a comparison"
+    ),
+    comparison.NOT_READ: _("no verdict: a block is indeterminate or incomplete"),
+    comparison.STILL_RUNNING: _(
+        "no verdict: relief with %(agent)s was still running at %(hours)s, its last rating"
+    ),
+    comparison.EQUAL_DURATIONS: _(
+        "no verdict: relief lasted as long with both agents, as far as the ratings tell"
+    ),
 }
+
+
+def verdict(verdict):
+    """A `comparison.Verdict` in words."""
+    words = VERDICTS[verdict.code]
+    if verdict.code == comparison.STILL_RUNNING:
+        running = verdict.running
+        return words % {
+            "agent": running.episode.get_anesthetic_display().lower(),
+            "hours": display.hours(running.relief_hours),
+        }
+    return str(words)
 
 
 def open_until(moment, now, zone):

@@ -202,7 +202,7 @@ def test_it_lists_each_agents_expected_relief_among_the_rules():
         (wording.SHORT_REASONS, diagnosis.REASONS),
         (wording.WARNINGS, diagnosis.WARNINGS),
         (wording.STATUS, (schedule.STATUS_UPCOMING, schedule.STATUS_IN_PROGRESS, "complete")),
-        (wording.CONCORDANCE, (comparison.CONCORDANT, comparison.DISCORDANT)),
+        (wording.VERDICTS, comparison.VERDICTS + comparison.NO_VERDICT),
     ],
 )
 def test_it_has_words_for_every_code(words, codes):

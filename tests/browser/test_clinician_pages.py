@@ -1,6 +1,6 @@
-"""Every clinician page passes axe (nothing serious or critical) at 1280×800, and the dashboard
-and the episode page on a 360 px phone too. One sign-in walks through all the pages: every
-finding is collected, so one run lists them all."""
+"""Every clinician page passes axe (nothing serious or critical) at 1280×800, and the
+dashboard, the episode page and the compare page on a 360 px phone too. One sign-in walks
+through all the pages: every finding is collected, so one run lists them all."""
 
 from datetime import timedelta
 
@@ -133,7 +133,7 @@ def test_every_clinician_page_passes_axe_on_a_desktop(desktop_page, clinician, c
 def test_dashboard_and_episode_pass_axe_on_a_phone(phone_page, clinician, clinic_data):
     sign_in(phone_page, clinician.username)
     found = {}
-    for name in ["dashboard", "episode"]:
+    for name in ["dashboard", "episode", "compare"]:
         visit(phone_page, name, clinic_data)
         shoot(phone_page, f"phone-clinic-{name}")
         if violations := blocking_violations(phone_page):
@@ -143,3 +143,13 @@ def test_dashboard_and_episode_pass_axe_on_a_phone(phone_page, clinician, clinic
     assert not found, "axe on a phone:\n" + "\n".join(
         f"{name}: {text}" for name, text in found.items()
     )
+
+
+def test_two_blocks_fit_a_phone_without_scrolling(phone_page, clinician, clinic_data):
+    sign_in(phone_page, clinician.username)
+    visit(phone_page, "compare", clinic_data)
+
+    table = phone_page.locator(".table-responsive").first
+    widths = table.evaluate("box => [box.scrollWidth, box.clientWidth]")
+
+    assert widths[0] <= widths[1], f"the table scrolls: {widths[0]} px in {widths[1]} px"

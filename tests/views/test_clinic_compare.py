@@ -114,7 +114,56 @@ def test_it_does_not_compare_blocks_with_the_same_kind_of_agent(clinician_client
     page = text(clinician_client.get(url(patient)).text)
 
     assert "concordant" not in page
-    assert "Relief duration is compared between a short-acting block" in page
+    assert "no verdict: the same kind of agent twice is a repeat, not a comparison" in page
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("short", "long", "fields", "words"),
+    [
+        pytest.param(
+            SHORT_RELIEF,
+            LONG_RELIEF,
+            {"side": "left"},
+            "no verdict: the blocks are on different sides",
+            id="different-sides",
+        ),
+        pytest.param(
+            SHORT_RELIEF,
+            {25: 1, 60: 1, 120: 1},
+            {},
+            "Bupivacaine on 28 Feb 2026: still running at 2.0 h: no verdict: relief with "
+            "bupivacaine was still running at 2.0 h, its last rating",
+            id="still-running",
+        ),
+        pytest.param(
+            SHORT_RELIEF,
+            {25: 7, 60: 7},
+            {},
+            "not confirmed: one block positive, the other negative",
+            id="not-confirmed",
+        ),
+        pytest.param({25: 7}, {25: 8}, {}, "negative on both blocks", id="negative-on-both"),
+    ],
+)
+def test_it_gives_the_verdict_of_section_4_or_says_why_there_is_none(
+    clinician_client, patient, short, long, fields, words
+):
+    block(patient, FIRST, "lidocaine", short)
+    block(patient, SECOND, "bupivacaine", long, **fields)
+
+    page = text(clinician_client.get(url(patient)).text)
+
+    assert words in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_never_calls_relief_still_running_0_hours(clinician_client, patient):
+    block(patient, SECOND, "bupivacaine", {25: 1})
+
+    rows = table_rows(clinician_client.get(url(patient)))
+
+    assert "Relief lasted (at the positive level) still running at 0.4 h" in rows
 
 
 @time_machine.travel(NOW, tick=False)
