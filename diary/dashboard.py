@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from diary import diagnosis, display, review, wording
+from diary import diagnosis, display, review, schedule, wording
 from diary.models import BlockType, Side
 
 
@@ -52,6 +52,10 @@ class Dashboard:
     @property
     def result_choices(self):
         return [(value, str(label)) for value, label in self.search.fields["result"].choices]
+
+    @property
+    def attention_choices(self):
+        return [(value, str(label)) for value, label in self.search.fields["attention"].choices]
 
 
 class ReviewList:
@@ -124,6 +128,7 @@ class Words:
         self.steroid = translated(wording.STEROID)
         self.blocks = translated(wording.BLOCKS)
         self.from_day = str(wording.FROM_DAY)
+        self.not_injected = str(wording.NOT_INJECTED)
 
 
 def translated(words):
@@ -155,7 +160,10 @@ def row(reading, words):
         "status": words.status[reading.status],
         "result": reading.result,  # the code: the cell's class and icon
         "result_icon": wording.RESULT_ICONS[reading.result],
-        "result_words": words.results[reading.result],
+        # Before the injection there is nothing to read: not "incomplete" but not yet done.
+        "result_words": words.not_injected
+        if reading.status == schedule.STATUS_UPCOMING
+        else words.results[reading.result],
         "relief": None if reading.relief is None else display.percent(reading.relief),
         "steroid": steroid,
         "flags": reading.flags,  # (code, words)

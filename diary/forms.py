@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from diary import schedule, tokens, wording
+from diary import review, schedule, tokens, wording
 from diary.models import AuditEvent, Episode, Rating, User, snapshot
 from diary.schedule import MAX_DIARY_DAYS
 
@@ -600,8 +600,12 @@ class ReminderSettingsForm(forms.Form):
             self.patient.save(update_fields=["email_reminders"])
 
 
+NEEDS_ATTENTION, RED_FLAG = "needs_attention", "red_flag"
+
+
 class DashboardFilter(forms.Form):
-    """The dashboard's search: a patient's name, a status, a result; any may be left empty."""
+    """The dashboard's search: a patient's name, a status, a result, those needing attention
+    or with a red flag; any may be left empty."""
 
     q = forms.CharField(label=_("Patient"), required=False, max_length=100)
     status = forms.ChoiceField(
@@ -613,6 +617,15 @@ class DashboardFilter(forms.Form):
         label=_("Result"),
         required=False,
         choices=[("", _("Any result")), *wording.RESULTS.items()],
+    )
+    attention = forms.ChoiceField(
+        label=_("Attention"),
+        required=False,
+        choices=[
+            ("", _("All episodes")),
+            (NEEDS_ATTENTION, _("Needs attention")),
+            (RED_FLAG, _("Red flags")),
+        ],
     )
 
     def narrow(self, episodes, now):
@@ -635,4 +648,8 @@ class DashboardFilter(forms.Form):
             episodes = episodes.filter(starts_at__lte=now, complete_at__lte=now)
         if data.get("result"):
             episodes = episodes.filter(result=data["result"])
+        if data.get("attention") == NEEDS_ATTENTION:
+            episodes = episodes.filter(Q(red_flag=True) | review.late_q(now))
+        elif data.get("attention") == RED_FLAG:
+            episodes = episodes.filter(red_flag=True)
         return episodes

@@ -5,10 +5,11 @@ and `schedule`); `store` keeps it on the episode, so that the dashboard can sort
 page a clinic of any size in SQL; `Reading.at` says what a stored reading means at a moment;
 `late_q` says the same in SQL. The dashboard's list and the episode page read it here.
 
-Part of a reading changes with the clock alone: a rating not made turns overdue when its
-window closes, and the diary completes when its last window closes. Those are stored as the
-moments they happen (`attention_at`, `complete_at`, `review["overdue"]`), and `Reading.at`
-compares them with the clock, as `schedule.build` would at that moment.
+Part of a reading changes with the clock alone: a rating not made turns *overdue* when it is
+due (it can still be made) and *missed* when its window closes, and the diary completes when
+its last window closes. Those are stored as the moments they happen (`attention_at`,
+`complete_at`, `review["due"]`, `review["missed"]`), and `Reading.at` compares them with the
+clock, as `schedule.build` would at that moment.
 
 `store` is the only writer of the stored reading, of `Episode.updated_at` after a change to a
 diary, and of `Clinic.version`; `diary/signals.py` calls it after every change that shows on
@@ -40,10 +41,14 @@ def read(episode):
     summary = episode.summary
     open_items = [item for item in plan.items if item.state != schedule.DONE]
     baseline_missing = any(item.kind == schedule.BASELINE for item in open_items)
-    overdue = sorted(item.closes_at for item in open_items if item.kind != schedule.BASELINE)
+    ratings = [item for item in open_items if item.kind != schedule.BASELINE]
+    # When each rating not made falls due (overdue from then), and when its window closes
+    # (missed from then); a rating's due moment is never after its close.
+    due = sorted(item.due_at for item in ratings)
+    missed = sorted(item.closes_at for item in ratings)
     # The moments the diary would need attention for a missing rating: the baseline is
     # missed at the injection, any other rating when its window closes.
-    late = ([plan.injected_at] if baseline_missing else []) + overdue[:1]
+    late = ([plan.injected_at] if baseline_missing else []) + missed[:1]
     daily_items = [item for item in plan.items if item.kind == schedule.DAILY]
     if all(item.state == schedule.DONE for item in daily_items):
         complete_at = plan.injected_at  # every day recorded: complete once injected
@@ -61,7 +66,8 @@ def read(episode):
             "onset_day": summary.onset_day,
             "analgesic": diagnosis.ANALGESIC_BEFORE_TEST in summary.reasons,
             "baseline_missing": baseline_missing,
-            "overdue": [moment.isoformat() for moment in overdue],
+            "due": [moment.isoformat() for moment in due],
+            "missed": [moment.isoformat() for moment in missed],
             "done": plan.done_count,
             "total": plan.total,
         },
@@ -125,19 +131,23 @@ class Reading:
             status = schedule.STATUS_COMPLETE
         else:
             status = schedule.STATUS_IN_PROGRESS
-        moments = [datetime.fromisoformat(moment) for moment in review["overdue"]]
-        overdue = sum(moment <= now for moment in moments)
+        due = [datetime.fromisoformat(moment) for moment in review["due"]]
+        closes = [datetime.fromisoformat(moment) for moment in review["missed"]]
+        missed = sum(moment <= now for moment in closes)
+        overdue = sum(moment <= now for moment in due) - missed  # due, and still open
         raised = [
-            (wording.FLAG_RED, episode.red_flag),
-            (wording.FLAG_NO_BASELINE, review["baseline_missing"] and now >= episode.starts_at),
-            (wording.FLAG_OVERDUE, bool(overdue)),
-            (wording.FLAG_ANALGESIC, review["analgesic"]),
+            (wording.FLAG_RED, episode.red_flag, 1),
+            (wording.FLAG_NO_BASELINE, review["baseline_missing"] and now >= episode.starts_at, 1),
+            (wording.FLAG_MISSED, missed > 0, missed),
+            (wording.FLAG_OVERDUE, overdue > 0, overdue),
+            (wording.FLAG_ANALGESIC, review["analgesic"], 1),
         ]
-        flags = tuple((code, wording.flag_text(code, overdue)) for code, up in raised if up)
+        flags = tuple((code, wording.flag_text(code, n)) for code, up, n in raised if up)
         late = episode.attention_at is not None and episode.attention_at <= now
         needs_attention = episode.red_flag or (late and status != schedule.STATUS_COMPLETE)
-        # The next moment a rating turns overdue, the episode starts, turns late or completes.
-        later = [*moments, episode.starts_at, episode.attention_at, episode.complete_at]
+        # The next moment a rating turns overdue or missed, the episode starts, turns late or
+        # completes.
+        later = [*due, *closes, episode.starts_at, episode.attention_at, episode.complete_at]
         changes_at = min((m for m in later if m is not None and m > now), default=None)
         numbers = {name: review[name] for name in ("relief", "steroid", "onset_day", "done")}
         return cls(

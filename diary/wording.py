@@ -303,10 +303,12 @@ STATUS = {
 
 BLOCKS = {"therapeutic": _("Therapeutic"), "diagnostic": _("Diagnostic")}
 FROM_DAY = _("from day")  # "from day 4": the steroid response began that day
+NOT_INJECTED = _("Not injected yet")  # the result of an upcoming episode
 
 FLAG_RED = "red_flag"
 FLAG_NO_BASELINE = "no_baseline"
-FLAG_OVERDUE = "overdue"
+FLAG_MISSED = "missed"  # its window has closed
+FLAG_OVERDUE = "overdue"  # due, and it can still be made
 FLAG_ANALGESIC = "analgesic_before_test"
 
 
@@ -315,6 +317,10 @@ def flag_text(code, count=1):
         return _("Fever, redness or drainage reported")
     if code == FLAG_NO_BASELINE:
         return _("No baseline")
+    if code == FLAG_MISSED:
+        return ngettext("%(count)d rating missed", "%(count)d ratings missed", count) % {
+            "count": count
+        }
     if code == FLAG_OVERDUE:
         return ngettext("%(count)d rating overdue", "%(count)d ratings overdue", count) % {
             "count": count

@@ -38,20 +38,25 @@ OFFSETS = [
 def live(episode, now):
     """Status, flags and whether it needs attention, read afresh from the diary at `now`."""
     plan = episode.schedule(now)
-    overdue = [item for item in plan.missed if item.kind != schedule.BASELINE]
+    missed = [item for item in plan.missed if item.kind != schedule.BASELINE]
+    # Due and not made, but still open: it can still be made.
+    overdue = [item for item in plan.due if item.kind != schedule.BASELINE and item.due_at <= now]
+    red = any(rating.fever_redness for rating in episode.ratings.all())
     raised = [
-        (wording.FLAG_RED, any(rating.fever_redness for rating in episode.ratings.all())),
-        (wording.FLAG_NO_BASELINE, plan.item("baseline").state == schedule.MISSED),
-        (wording.FLAG_OVERDUE, bool(overdue)),
-        (wording.FLAG_ANALGESIC, diagnosis.ANALGESIC_BEFORE_TEST in episode.summary.reasons),
+        (wording.FLAG_RED, red, 1),
+        (wording.FLAG_NO_BASELINE, plan.item("baseline").state == schedule.MISSED, 1),
+        (wording.FLAG_MISSED, bool(missed), len(missed)),
+        (wording.FLAG_OVERDUE, bool(overdue), len(overdue)),
+        (wording.FLAG_ANALGESIC, diagnosis.ANALGESIC_BEFORE_TEST in episode.summary.reasons, 1),
     ]
-    flags = tuple((code, wording.flag_text(code, len(overdue))) for code, up in raised if up)
+    flags = tuple((code, wording.flag_text(code, n)) for code, up, n in raised if up)
     codes = {code for code, _words in flags}
     if plan.status == schedule.STATUS_COMPLETE:
         needs_attention = wording.FLAG_RED in codes  # a red flag always
     else:
+        # Only what can no longer be made: an overdue rating may still come.
         needs_attention = bool(
-            codes & {wording.FLAG_RED, wording.FLAG_NO_BASELINE, wording.FLAG_OVERDUE}
+            codes & {wording.FLAG_RED, wording.FLAG_NO_BASELINE, wording.FLAG_MISSED}
         )
     return plan.status, flags, needs_attention
 
@@ -92,6 +97,7 @@ def test_the_stored_reading_is_the_live_one_at_every_moment(diaries):
     assert {code for reading in at_now for code, _words in reading.flags} == {
         "red_flag",
         "no_baseline",
+        "missed",
         "overdue",
         "analgesic_before_test",
     }
@@ -128,7 +134,7 @@ def reading_of(episode):
 
 def test_a_rating_saved_through_the_app_is_read_at_once(client, patient):
     episode = make_episode(patient, injected_at=NOW - timedelta(days=2))
-    assert ("overdue", "2 ratings overdue") not in reading_of(episode).flags
+    assert ("missed", "2 ratings missed") not in reading_of(episode).flags
 
     client.force_login(patient)
     url = reverse("patient:rate", args=[episode.uuid, "day-1"])

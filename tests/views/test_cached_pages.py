@@ -2,7 +2,8 @@
 than the diaries say.
 
 Every way the data they show can change (a rating, a baseline, a name, an erasure, the
-clinic's rules) and the clock alone (a rating turning overdue) must show on the next look.
+clinic's rules) and the clock alone (a rating turning overdue, then missed) must show on the
+next look.
 """
 
 import html
@@ -106,17 +107,22 @@ def test_new_clinic_rules_show_at_once(look, patient, clinic):
     assert "Indeterminate (75 %)" in look()[0]
 
 
-def test_a_rating_turning_overdue_shows_without_any_write(look, patient):
-    # The provocation test closes 60 minutes after the injection: at NOW + 50 minutes.
+def test_a_rating_turning_overdue_then_missed_shows_without_any_write(look, patient):
+    # The provocation test is due 20 minutes after the injection (at NOW + 10 minutes): it is
+    # overdue from then, and missed when it closes at 60 minutes (NOW + 50 minutes).
     make_episode(patient, injected_at=NOW - timedelta(minutes=10), baseline=7)
     assert "overdue" not in look()[0]
-    assert "overdue" not in look(NOW + timedelta(minutes=29))[0]  # staff idle out at 30
-    assert "overdue" not in look(NOW + timedelta(minutes=49))[0]
+    assert "overdue" not in look(NOW + timedelta(minutes=9))[0]
+    assert "1 rating overdue" in look(NOW + timedelta(minutes=11))[0]
+    row = look(NOW + timedelta(minutes=29))[0]  # staff idle out at 30
+    assert "Needs attention" not in row and "missed" not in row
+    assert "missed" not in look(NOW + timedelta(minutes=49))[0]
 
     row = look(NOW + timedelta(minutes=51))[0]
 
     assert "Needs attention" in row
-    assert "1 rating overdue" in row
+    assert "1 rating missed" in row
+    assert "1 rating overdue" in row  # hour 1, due at 60 minutes, can still be made
 
 
 def test_a_booked_episode_shows_at_once(look, client, patient):
@@ -127,13 +133,13 @@ def test_a_booked_episode_shows_at_once(look, client, patient):
     assert "Upcoming" in look()[0]
 
 
-def test_a_second_rating_turning_overdue_shows_without_any_write(look, patient):
+def test_a_second_rating_turning_missed_shows_without_any_write(look, patient):
     # The provocation test closed at NOW - 10 minutes; hour 1 closes at NOW + 50 minutes.
     make_episode(patient, injected_at=NOW - timedelta(minutes=70), baseline=7)
-    assert "1 rating overdue" in look()[0]
-    assert "1 rating overdue" in look(NOW + timedelta(minutes=29))[0]
+    assert "1 rating missed" in look()[0]
+    assert "1 rating missed" in look(NOW + timedelta(minutes=29))[0]
 
-    assert "2 ratings overdue" in look(NOW + timedelta(minutes=51))[0]
+    assert "2 ratings missed" in look(NOW + timedelta(minutes=51))[0]
 
 
 @pytest.fixture
@@ -175,12 +181,15 @@ def test_the_episode_page_shows_a_new_rating_new_rules_and_a_new_name_at_once(
     assert "Patient Renamed" in read(episode)
 
 
-def test_the_episode_page_shows_a_rating_turning_overdue_without_any_write(read, patient):
+def test_the_episode_page_shows_a_rating_turning_overdue_then_missed_without_any_write(
+    read, patient
+):
     episode = make_episode(patient, injected_at=NOW - timedelta(minutes=10), baseline=7)
     assert "overdue" not in read(episode)
-    assert "overdue" not in read(episode, NOW + timedelta(minutes=29))  # staff idle out at 30
+    assert "1 rating overdue" in read(episode, NOW + timedelta(minutes=11))
+    assert "missed" not in read(episode, NOW + timedelta(minutes=29))  # staff idle out at 30
 
-    assert "1 rating overdue" in read(episode, NOW + timedelta(minutes=51))
+    assert "1 rating missed" in read(episode, NOW + timedelta(minutes=51))
 
 
 def test_the_episode_page_shows_a_red_flag_and_a_renamed_clinician_at_once(

@@ -148,10 +148,12 @@ def test_it_shows_status_result_steroid_flags_and_completeness(signed_in, clinic
         "15/15"
     )
     assert by_name["Otto"].endswith(
-        "In progress ✔ Positive (75 %) Responder from day 1 2 ratings overdue 9/15"
+        "In progress ✔ Positive (75 %) Responder from day 1 2 ratings missed 1 rating overdue 9/15"
     )
-    assert by_name["Nora"].endswith("In progress ○ Incomplete Pending No baseline 0/15")
-    assert by_name["Una"].endswith("Upcoming ○ Incomplete Pending none 0/15")
+    assert by_name["Nora"].endswith(
+        "In progress ○ Incomplete Pending No baseline 1 rating overdue 0/15"
+    )
+    assert by_name["Una"].endswith("Upcoming ○ Not injected yet Pending none 0/15")
 
 
 @time_machine.travel(NOW, tick=False)
@@ -190,13 +192,18 @@ def test_it_shows_a_diagnostic_blocks_steroid_response_as_not_applicable(signed_
         ("q=RITA+test", ["Rita Test"]),
         ("q=otto", ["Otto Test"]),
         ("q=nobody", []),
+        ("attention=needs_attention", ["Nora Test", "Otto Test", "Rita Test"]),
+        ("attention=red_flag", ["Rita Test"]),
+        ("attention=needs_attention&status=in_progress", ["Nora Test", "Otto Test"]),
         (
             "status=bogus",
             ["Nora Test", "Otto Test", "Rita Test", "Una Test", "Gus Test", "Ann Test"],
         ),
     ],
 )
-def test_it_filters_by_status_result_and_patient(signed_in, clinic_episodes, query, expected):
+def test_it_filters_by_status_result_attention_and_patient(
+    signed_in, clinic_episodes, query, expected
+):
     response = signed_in.get(f"{DASHBOARD}?{query}")
 
     assert response.status_code == 200
@@ -403,7 +410,7 @@ def test_a_finished_diary_with_gaps_does_not_ask_for_attention(signed_in, clinic
 
     assert names(response) == ["Now Test", "Gap Test"]
     assert "Needs attention</span>" not in response.text
-    assert "overdue" in response.text  # the gaps are still shown
+    assert "5 ratings missed" in response.text  # the gaps are still shown
 
 
 def shown_count(client):

@@ -287,7 +287,7 @@ def test_it_links_to_the_report_the_csv_and_the_comparison(clinician_client, pos
 
 
 @time_machine.travel(NOW, tick=False)
-def test_it_flags_a_red_flag_and_overdue_ratings(clinician_client, patient):
+def test_it_flags_a_red_flag_and_missed_and_overdue_ratings(clinician_client, patient):
     episode = diary(patient, baseline=8, timed={25: 2}, daily={1: 7, 2: 7})
     change(episode.ratings.filter(day=2), fever_redness=True)
 
@@ -295,7 +295,8 @@ def test_it_flags_a_red_flag_and_overdue_ratings(clinician_client, patient):
 
     assert "Fever, redness or drainage reported" in page
     # Hours 1–6 and days 3–6 have closed unrecorded; day 7 is still open on day 8.
-    assert "10 ratings overdue" in page
+    assert "10 ratings missed" in page
+    assert "1 rating overdue" in page
 
 
 @time_machine.travel(NOW, tick=False)
