@@ -4,6 +4,7 @@ import csv
 import dataclasses
 import io
 import textwrap
+from datetime import datetime
 
 import matplotlib as mpl
 from django.http import StreamingHttpResponse
@@ -58,6 +59,10 @@ def safe_cell(value):
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.1f}"
+    if isinstance(value, datetime):
+        # One format for every row, whole seconds with the offset: a default pandas or
+        # spreadsheet parse reads the column as one type.
+        return value.isoformat(timespec="seconds")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     text = str(value)
@@ -67,12 +72,20 @@ def safe_cell(value):
     return text
 
 
-def csv_response(rows, filename):
+# Tells a spreadsheet the file is UTF-8: without it Excel reads "é" as two characters.
+BOM = "\ufeff"
+
+
+def csv_lines(rows):
+    """The CSV text of `rows`, a line at a time, the first behind the byte order mark."""
     writer = csv.writer(Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow([safe_cell(cell) for cell in row]) for row in rows),
-        content_type="text/csv; charset=utf-8",
-    )
+    for number, row in enumerate(rows):
+        line = writer.writerow([safe_cell(cell) for cell in row])
+        yield BOM + line if number == 0 else line
+
+
+def csv_response(rows, filename):
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -129,6 +142,14 @@ EPISODE_COLUMNS = [
     "anesthetic",
     "steroid_agent",  # "steroid" is the Summary's steroid response
     "baseline_pain",
+    "status",  # upcoming, in_progress or complete at the moment of the export
+    "ratings_made",
+    "ratings_asked",
+    "ratings_missed",  # their window closed unrecorded
+    "ratings_overdue",  # due, and they can still be made
+    "red_flags",  # ratings that reported one
+    "red_flag_latest_at",
+    "short_relief",
     *SUMMARY_COLUMNS,
 ]
 
@@ -138,27 +159,38 @@ def summary_cell(value):
     return "; ".join(value) if isinstance(value, tuple) else value
 
 
-def episode_rows(episodes):
-    """`episodes`: (episode, its ratings) pairs."""
+def episode_rows(episodes, now):
+    """`episodes`: (episode, its ratings) pairs; their status and counts at `now`."""
     yield EPISODE_COLUMNS
     for episode, ratings in episodes:
         summary = episode.summarize(ratings)
+        reading = review.Reading.at(episode, now)
+        flagged = [rating.recorded_at for rating in ratings if rating.fever_redness]
+        zone = episode.clinic.zone
         yield [
             episode.uuid,
             episode.patient,
             episode.patient.public_id,
-            timezone.localtime(episode.injected_at, episode.clinic.zone),
+            timezone.localtime(episode.injected_at, zone),
             episode.side,
             episode.block_type,
             episode.anesthetic,
             episode.steroid,
             episode.baseline_pain,
+            reading.status,
+            reading.done,
+            reading.total,
+            reading.missed,
+            reading.overdue,
+            len(flagged),
+            timezone.localtime(max(flagged), zone) if flagged else None,
+            diagnosis.SHORT_RELIEF in summary.warnings,
             *(summary_cell(getattr(summary, name)) for name in SUMMARY_COLUMNS),
         ]
 
 
-def episodes_csv_response(episodes, filename):
-    return csv_response(episode_rows(episodes), filename)
+def episodes_csv_response(episodes, filename, now):
+    return csv_response(episode_rows(episodes, now), filename)
 
 
 EXPORT_CHUNK = 500

@@ -114,6 +114,8 @@ class Reading:
     flags: tuple  # (code, words)
     needs_attention: bool
     changes_at: datetime | None  # the next moment the clock alone changes this reading
+    missed: int  # ratings whose window closed unrecorded
+    overdue: int  # ratings due and not made, still open
     # The stored numbers: relief at the provocation test, the steroid response and the day
     # it began, ratings done of all asked for.
     relief: float | None
@@ -156,6 +158,8 @@ class Reading:
             flags,
             needs_attention,
             changes_at,
+            missed,
+            overdue,
             total=review["total"],
             **numbers,
         )

@@ -73,7 +73,9 @@ def export(request):
     episodes = Episode.objects.for_clinician(request.user)
     filename = f"painlog-episodes-{timezone.localdate():%Y-%m-%d}.csv"
     AuditEvent.record(request, AuditEvent.Action.EXPORT, "clinic episodes CSV")
-    return exports.episodes_csv_response(exports.with_ratings(episodes), filename=filename)
+    return exports.episodes_csv_response(
+        exports.with_ratings(episodes), filename=filename, now=timezone.now()
+    )
 
 
 @clinician_required

@@ -3,16 +3,18 @@
 import csv
 import dataclasses
 import io
+import re
 import tracemalloc
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from diary import diagnosis, exports
-from diary.models import AuditEvent, Episode, Role
-from tests.factories import make_diary, make_user
+from diary.models import AuditEvent, Clinic, Episode, Role
+from tests.factories import change, make_diary, make_user
 from tools.seeding import DiaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,9 @@ CSV_QUERIES = 5
 
 def read(response):
     """The rows of a streamed CSV, read to the end (the queries run while it streams)."""
-    body = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(body)))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for spreadsheets
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def diary(patient, days_ago, *, timed=None, daily=None, **fields):
@@ -109,6 +112,14 @@ def test_it_has_a_column_for_every_summary_field(clinician_client, episode):
         "anesthetic",
         "steroid_agent",
         "baseline_pain",
+        "status",
+        "ratings_made",
+        "ratings_asked",
+        "ratings_missed",
+        "ratings_overdue",
+        "red_flags",
+        "red_flag_latest_at",
+        "short_relief",
     ]
     assert header[-len(summary_fields) :] == summary_fields
     assert len(set(header)) == len(header)  # a spreadsheet can tell every column apart
@@ -139,6 +150,16 @@ def test_it_writes_one_row_per_episode_of_the_clinic_newest_first(
         "anesthetic": "bupivacaine",
         "steroid_agent": "triamcinolone 40 mg",
         "baseline_pain": "8",
+        "status": "in_progress",
+        # The baseline, the provocation test and days 1 and 2 of 15; hours 1–6 missed; day 3
+        # is not due before the evening.
+        "ratings_made": "4",
+        "ratings_asked": "15",
+        "ratings_missed": "6",
+        "ratings_overdue": "0",
+        "red_flags": "0",
+        "red_flag_latest_at": "",
+        "short_relief": "no",
         "diagnostic": "positive",
         "reasons": "",
         "warnings": "provocation_off_time",
@@ -175,6 +196,43 @@ def test_a_diagnostic_block_exports_no_steroid_category_and_its_short_relief(
 
     assert (exported["block_type"], exported["steroid"]) == ("diagnostic", "not_applicable")
     assert (exported["diagnostic"], exported["warnings"]) == ("positive", "short_relief")
+    assert exported["short_relief"] == "yes"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_it_counts_red_flags_with_the_latest_time_in_the_clinics_zone(clinician_client, patient):
+    episode = diary(patient, 5, baseline=8, daily={1: 4, 2: 4, 3: 4})
+    change(episode.ratings.filter(day__in=[1, 3]), fever_redness=True)
+    Clinic.objects.filter(pk=patient.clinic_id).update(time_zone="America/New_York")
+    latest = episode.ratings.get(day=3).recorded_at
+
+    header, row = read(clinician_client.get(EXPORT))
+    exported = dict(zip(header, row, strict=True))
+
+    assert exported["red_flags"] == "2"
+    assert exported["red_flag_latest_at"] == latest.astimezone(
+        ZoneInfo("America/New_York")
+    ).isoformat(timespec="seconds")
+    assert exported["red_flag_latest_at"].endswith("-04:00")  # New York's summer time began
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_time_has_one_format_whole_seconds_with_the_offset(clinician_client, patient):
+    episode = diary(patient, 2, timed={25: 2})
+    # A live entry carries microseconds; a seeded one does not.
+    episode.ratings.update(recorded_at=NOW - timedelta(days=1, microseconds=-123456))
+
+    header, *rows = read(clinician_client.get(ratings_url(episode)))
+
+    times = [
+        row[header.index(name)]
+        for row in rows
+        for name in ("injection_at", "pain_felt_at", "recorded_at")
+        if row[header.index(name)]
+    ]
+    assert times and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", t) for t in times
+    )
 
 
 @time_machine.travel(NOW, tick=False)

@@ -44,8 +44,9 @@ HEADER = [
 
 
 def rows(response):
-    content = b"".join(response.streaming_content).decode("utf-8")
-    return list(csv.reader(io.StringIO(content)))
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for spreadsheets
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def records(response):
