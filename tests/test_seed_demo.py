@@ -8,7 +8,8 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from diary import schedule
+from diary import comparison as diary_comparison
+from diary import review, schedule
 from diary.models import Clinic, Episode, Rating, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,31 @@ def test_it_runs_with_debug_on(settings):
     call_command("seed_demo", stdout=StringIO())
 
     assert User.objects.filter(username="patient").exists()
+
+
+def blocks_of(username):
+    patient = User.objects.get(username=username)
+    return list(Episode.objects.of_patient(patient).with_diary().order_by("starts_at"))
+
+
+def test_it_shows_a_concordant_pair_a_pair_on_two_sides_and_a_short_relief():
+    seed()
+
+    lidocaine, bupivacaine = blocks_of("dana")
+    assert (lidocaine.side, lidocaine.anesthetic) == (bupivacaine.side, "lidocaine")
+    assert lidocaine.summary.relief_hours == pytest.approx(40 / 60, abs=0.02)  # 40 minutes
+    assert lidocaine.summary.steroid == "not_applicable"
+    assert bupivacaine.summary.relief_hours == pytest.approx(3.0, abs=0.02)
+    comparison = review.Comparison(Episode.objects.of_patient(lidocaine.patient))
+    assert [verdict.code for verdict in comparison_verdicts(comparison)] == ["concordant"]
+
+    left, right = blocks_of("eli")
+    assert (left.side, right.side) == ("left", "right")
+    comparison = review.Comparison(Episode.objects.of_patient(left.patient))
+    assert [verdict.code for verdict in comparison_verdicts(comparison)] == ["different_sides"]
+    assert right.summary.diagnostic == "positive"
+    assert "short_relief" in right.summary.warnings
+
+
+def comparison_verdicts(comparison):
+    return diary_comparison.verdicts(comparison.blocks)

@@ -160,6 +160,57 @@ CLINIC_1_PATIENTS = [
         ],
     ),
     ("lee", "Lee", "Madeup", [Diary(days_ago=-3, baseline=None, side=Side.LEFT)]),
+    # Dual comparative blocks on one side: lidocaine's relief ends at 40 minutes,
+    # bupivacaine's lasts 3 hours: concordant.
+    (
+        "dana",
+        "Dana",
+        "Dualblock",
+        [
+            Diary(
+                days_ago=35,
+                baseline=8,
+                block_type=BlockType.DIAGNOSTIC,
+                anesthetic=Anesthetic.LIDOCAINE,
+                timed={40: 1, 62: 6, 121: 7, 182: 7},
+                daily={1: 8, 2: 8, 3: 7},
+            ),
+            Diary(
+                days_ago=12,
+                baseline=8,
+                block_type=BlockType.DIAGNOSTIC,
+                anesthetic=Anesthetic.BUPIVACAINE,
+                timed={25: 1, 61: 1, 122: 2, 181: 2, 242: 6, 303: 7},
+                daily={1: 8, 2: 7, 3: 8},
+            ),
+        ],
+    ),
+    # Two blocks on different sides (no verdict), the second's relief shorter than
+    # bupivacaine explains (the short_relief warning).
+    (
+        "eli",
+        "Eli",
+        "Twosides",
+        [
+            Diary(
+                days_ago=40,
+                baseline=7,
+                side=Side.LEFT,
+                block_type=BlockType.DIAGNOSTIC,
+                anesthetic=Anesthetic.LIDOCAINE,
+                timed={24: 1, 63: 5, 124: 6},
+                daily={1: 7, 2: 7},
+            ),
+            Diary(
+                days_ago=14,
+                baseline=7,
+                block_type=BlockType.DIAGNOSTIC,
+                anesthetic=Anesthetic.BUPIVACAINE,
+                timed={26: 0, 62: 5, 123: 6, 184: 7},
+                daily={1: 7, 2: 6, 3: 7},
+            ),
+        ],
+    ),
 ]
 
 CLINIC_2_PATIENTS = [
