@@ -45,6 +45,16 @@ class ClinicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     fieldsets = [
         (None, {"fields": ["name", "time_zone"]}),
+        (
+            _("Contact"),
+            {
+                "description": _(
+                    "Patients who report a symptom that needs a doctor are told to call the "
+                    "clinic, or the emergency number first."
+                ),
+                "fields": ["phone", "contact_email", "emergency_number"],
+            },
+        ),
         (_("Diary"), {"fields": ["diary_days", "timed_ratings"]}),
         (
             _("Diagnostic rules"),

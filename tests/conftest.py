@@ -44,12 +44,22 @@ def fast_plain_settings(settings):
 
 @pytest.fixture
 def clinic(db):
-    return Clinic.objects.create(name="Clinic One", time_zone="Europe/London")
+    return Clinic.objects.create(
+        name="Clinic One",
+        time_zone="Europe/London",
+        phone="020 7946 0018",  # Ofcom's range for drama: no one answers it
+        contact_email="clinic-one@example.invalid",
+    )
 
 
 @pytest.fixture
 def other_clinic(db):
-    return Clinic.objects.create(name="Clinic Two", time_zone="America/New_York")
+    return Clinic.objects.create(
+        name="Clinic Two",
+        time_zone="America/New_York",
+        phone="+1 212 555 0142",  # a fictional number
+        contact_email="clinic-two@example.invalid",
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from diary import tokens
-from diary.models import AuditEvent, Episode, Rating, User
+from diary.models import AuditEvent, Clinic, Episode, Rating, User
 from tests.factories import make_diary, rating_for
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,20 @@ def test_an_administrator_sets_the_expected_relief_of_each_agent(admin_client, p
     assert clinic.rules().expected_hours("bupivacaine") == 3.0
     episode = Episode.objects.with_diary().get(pk=episode.pk)
     assert "short_relief" in episode.summary.warnings
+
+
+def test_an_administrator_must_give_a_new_clinic_its_phone_and_contact_email(admin_client):
+    url = reverse("admin:diary_clinic_add")
+    form = {key: "" if value is None else value for key, value in model_to_dict(Clinic()).items()}
+    form.update(name="New Clinic", time_zone="America/Chicago")
+
+    refused = admin_client.post(url, form)
+    assert refused.status_code == 200  # the form again, with its errors
+    assert not Clinic.objects.filter(name="New Clinic").exists()
+
+    saved = admin_client.post(
+        url, {**form, "phone": "+1 312 555 0199", "contact_email": "desk@example.org"}
+    )
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    clinic = Clinic.objects.get(name="New Clinic")
+    assert (clinic.phone, clinic.emergency_number) == ("+1 312 555 0199", "911")

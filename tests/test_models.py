@@ -437,3 +437,39 @@ def test_it_explains_inconsistent_clinic_rules(db, fields, field_name, message):
         clinic.clean()
 
     assert caught.value.message_dict[field_name] == [message]
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "number"),
+    [
+        ("Europe/London", "999"),
+        ("Europe/Madrid", "112"),
+        ("Europe/Berlin", "112"),
+        ("America/New_York", "911"),
+        ("America/Chicago", "911"),
+    ],
+)
+def test_a_clinic_gets_the_emergency_number_of_where_it_is(db, time_zone, number):
+    clinic = Clinic.objects.create(name="Anywhere", time_zone=time_zone)
+
+    assert Clinic.objects.get(pk=clinic.pk).emergency_number == number
+
+
+def test_a_clinic_keeps_an_emergency_number_it_sets(db):
+    clinic = Clinic.objects.create(name="Island", time_zone="Europe/London", emergency_number="112")
+
+    assert Clinic.objects.get(pk=clinic.pk).emergency_number == "112"
+
+
+def test_a_clinics_phone_is_a_tel_link(clinic):
+    assert clinic.phone_href == "tel:02079460018"
+    assert clinic.emergency_href == "tel:999"
+
+
+def test_a_new_clinic_must_give_its_phone_and_contact_email(db):
+    clinic = Clinic(name="New Clinic", time_zone="Europe/London")
+
+    with pytest.raises(ValidationError) as caught:
+        clinic.full_clean()
+
+    assert set(caught.value.message_dict) == {"phone", "contact_email"}

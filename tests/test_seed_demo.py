@@ -183,3 +183,17 @@ def test_it_shows_a_concordant_pair_a_pair_on_two_sides_and_a_short_relief():
 
 def comparison_verdicts(comparison):
     return diary_comparison.verdicts(comparison.blocks)
+
+
+def test_its_clinics_have_a_phone_an_address_and_the_emergency_number_where_they_are():
+    seed()
+
+    numbers = {
+        c.time_zone: (bool(c.phone), bool(c.contact_email), c.emergency_number)
+        for c in Clinic.objects.all()
+    }
+
+    assert numbers == {
+        "Europe/London": (True, True, "999"),
+        "America/New_York": (True, True, "911"),
+    }

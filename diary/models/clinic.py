@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
@@ -44,10 +45,43 @@ def relief_hours_field(label, agent):
     )
 
 
+def emergency_number_for(time_zone):
+    """The emergency number where a clinic is, from its time zone: 999 in the UK, 112 in the
+    rest of Europe, 911 elsewhere (North America)."""
+    if time_zone in ("Europe/London", "Europe/Belfast", "Europe/Guernsey", "Europe/Jersey"):
+        return "999"
+    if time_zone.startswith(("Europe/", "Atlantic/Canary", "Atlantic/Madeira")):
+        return "112"
+    return "911"
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{1,28}$", _("A phone number: digits, spaces, +, ( ) and - only.")
+)
+
+
 class Clinic(SavedWithFollowers):
     name = models.CharField(_("name"), max_length=200, unique=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    # Where a patient with a symptom that needs a doctor is sent (CLINICAL.md section 6).
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        validators=[phone_validator],
+        help_text=_("Patients with an urgent symptom are told to call this number today."),
+    )
+    contact_email = models.EmailField(
+        _("contact e-mail"),
+        help_text=_("Told at once of each red flag, with a link and no health data."),
+    )
+    emergency_number = models.CharField(
+        _("emergency number"),
+        max_length=10,
+        blank=True,
+        validators=[phone_validator],
+        help_text=_("Left empty: 999 in the UK, 112 elsewhere in Europe, 911 elsewhere."),
     )
     # The clinic's rules (CLINICAL.md section 2); defaults are the published ones.
     positive_relief = rule_field(_("positive at relief ≥ (%)"), 75)
@@ -124,9 +158,27 @@ class Clinic(SavedWithFollowers):
     def __str__(self):
         return self.name
 
-    # What its episodes' readings depend on: a change reads them all again.
+    def save(self, *args, **kwargs):
+        if not self.emergency_number:
+            self.emergency_number = emergency_number_for(self.time_zone)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "emergency_number"}
+        super().save(*args, **kwargs)
+
+    @property
+    def phone_href(self):
+        """The phone number as a tel: link."""
+        return "tel:" + "".join(c for c in self.phone if c.isdigit() or c == "+")
+
+    @property
+    def emergency_href(self):
+        return "tel:" + self.emergency_number
+
+    # What its episodes' readings and pages depend on: a change reads them all again.
     READING_FIELDS = (
         "time_zone",
+        "phone",
+        "emergency_number",
         "positive_relief",
         "negative_below",
         "min_baseline",

@@ -70,12 +70,7 @@ def rate(request, episode_uuid, key):
 
 
 def say_saved(request, rating):
-    if rating.fever_redness:
-        messages.error(
-            request,
-            _("Fever, redness or drainage at the site: call your clinic today."),
-            extra_tags="red-flag",
-        )
+    # A red flag is said by Today, where this leads, with the clinic's number: once a page.
     messages.success(
         request,
         _("Saved: %(label)s, pain %(pain)d.") % {"label": rating.label, "pain": rating.pain},

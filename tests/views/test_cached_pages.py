@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from diary.models import PROVOCATION_SLOT, Kind, Rating
-from tests.factories import make_episode
+from tests.factories import make_episode, rating_for
 from tests.views.test_clinic_dashboard import rows
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +240,17 @@ def test_the_compare_page_shows_a_new_rating_a_booking_and_a_new_name_at_once(co
     patient.first_name = "Renamed"
     patient.save()
     assert "Dashboard Renamed Test: blocks compared" in compared(patient)  # the heading
+
+
+def test_a_new_clinic_phone_shows_on_today_at_once(client, patient, clinic):
+    episode = make_episode(patient, injected_at=NOW - timedelta(days=2), baseline=7)
+    rating_for(episode, "day-1", 4, fever_redness=True)
+    client.force_login(patient)
+    with time_machine.travel(NOW, tick=False):
+        assert "020 7946 0018" in client.get(reverse("patient:today")).text
+
+        clinic.phone = "020 7946 0999"
+        clinic.save()
+
+        page = client.get(reverse("patient:today")).text
+    assert "020 7946 0999" in page and 'href="tel:02079460999"' in page

@@ -184,8 +184,12 @@ def test_it_tells_the_patient_to_call_the_clinic_after_a_fever_report(patient_cl
     alerts = [
         text(alert) for alert in re.findall(r"red-flag-alert[^>]*>(.*?)</div>", response.text, re.S)
     ]
-    assert "⚠ Fever, redness or drainage at the site: call your clinic today." in alerts
-    assert any("Call your clinic today if you have not yet." in alert for alert in alerts)
+    # Once on the page, with the clinic's number to tap.
+    assert alerts == [
+        "⚠ You reported fever, redness or drainage at the injection site. Call your clinic "
+        "today if you have not yet. Call your clinic: 020 7946 0018"
+    ]
+    assert 'href="tel:02079460018"' in response.text
     assert Rating.objects.get().fever_redness is True
 
 

@@ -250,11 +250,22 @@ class Command(BaseCommand):
         now = timezone.now()
         self.random = random.Random(20261127)
         with transaction.atomic():
-            clinic1, _ = Clinic.objects.get_or_create(
-                name="Riverside Spine Clinic (demo)", defaults={"time_zone": "Europe/London"}
+            # Fictional numbers: Ofcom's range for drama, and the US 555-01xx range.
+            clinic1, _ = Clinic.objects.update_or_create(
+                name="Riverside Spine Clinic (demo)",
+                defaults={
+                    "time_zone": "Europe/London",
+                    "phone": "020 7946 0321",
+                    "contact_email": "riverside@example.invalid",
+                },
             )
-            clinic2, _ = Clinic.objects.get_or_create(
-                name="Harbour Pain Centre (demo)", defaults={"time_zone": "America/New_York"}
+            clinic2, _ = Clinic.objects.update_or_create(
+                name="Harbour Pain Centre (demo)",
+                defaults={
+                    "time_zone": "America/New_York",
+                    "phone": "+1 212 555 0187",
+                    "contact_email": "harbour@example.invalid",
+                },
             )
             self.account(
                 "admin", "Ada", "Admin", Role.ADMIN, None, is_staff=True, is_superuser=True
