@@ -169,7 +169,7 @@ def test_it_shows_a_concordant_pair_a_pair_on_two_sides_and_a_short_relief():
     assert (lidocaine.side, lidocaine.anesthetic) == (bupivacaine.side, "lidocaine")
     assert lidocaine.summary.relief_hours == pytest.approx(40 / 60, abs=0.02)  # 40 minutes
     assert lidocaine.summary.steroid == "not_applicable"
-    assert bupivacaine.summary.relief_hours == pytest.approx(3.0, abs=0.02)
+    assert bupivacaine.summary.relief_hours == pytest.approx(3.0, abs=0.05)
     comparison = review.Comparison(Episode.objects.of_patient(lidocaine.patient))
     assert [verdict.code for verdict in comparison_verdicts(comparison)] == ["concordant"]
 

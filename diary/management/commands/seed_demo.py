@@ -48,6 +48,12 @@ class Diary:
     late_day: int | None = None
 
 
+def diagnostic(days_ago, anesthetic, timed, daily, **more):
+    """A diagnostic (anesthetic-only) block with a baseline of 8 unless `more` says."""
+    fields = {"baseline": 8, "block_type": BlockType.DIAGNOSTIC, **more}
+    return Diary(days_ago=days_ago, anesthetic=anesthetic, timed=timed, daily=daily, **fields)
+
+
 # Clinic 1's patients: (username, first name, last name, [diaries]).
 CLINIC_1_PATIENTS = [
     (
@@ -167,22 +173,8 @@ CLINIC_1_PATIENTS = [
         "Dana",
         "Dualblock",
         [
-            Diary(
-                days_ago=35,
-                baseline=8,
-                block_type=BlockType.DIAGNOSTIC,
-                anesthetic=Anesthetic.LIDOCAINE,
-                timed={40: 1, 62: 6, 121: 7, 182: 7},
-                daily={1: 8, 2: 8, 3: 7},
-            ),
-            Diary(
-                days_ago=12,
-                baseline=8,
-                block_type=BlockType.DIAGNOSTIC,
-                anesthetic=Anesthetic.BUPIVACAINE,
-                timed={25: 1, 61: 1, 122: 2, 181: 2, 242: 6, 303: 7},
-                daily={1: 8, 2: 7, 3: 8},
-            ),
+            diagnostic(35, Anesthetic.LIDOCAINE, {40: 1, 62: 6, 121: 7, 182: 7}, {1: 8, 2: 8}),
+            diagnostic(12, Anesthetic.BUPIVACAINE, {25: 1, 61: 1, 122: 2, 181: 2, 242: 6}, {}),
         ],
     ),
     # Two blocks on different sides (no verdict), the second's relief shorter than
@@ -192,23 +184,8 @@ CLINIC_1_PATIENTS = [
         "Eli",
         "Twosides",
         [
-            Diary(
-                days_ago=40,
-                baseline=7,
-                side=Side.LEFT,
-                block_type=BlockType.DIAGNOSTIC,
-                anesthetic=Anesthetic.LIDOCAINE,
-                timed={24: 1, 63: 5, 124: 6},
-                daily={1: 7, 2: 7},
-            ),
-            Diary(
-                days_ago=14,
-                baseline=7,
-                block_type=BlockType.DIAGNOSTIC,
-                anesthetic=Anesthetic.BUPIVACAINE,
-                timed={26: 0, 62: 5, 123: 6, 184: 7},
-                daily={1: 7, 2: 6, 3: 7},
-            ),
+            diagnostic(40, Anesthetic.LIDOCAINE, {24: 1, 63: 5}, {1: 7}, side=Side.LEFT),
+            diagnostic(14, Anesthetic.BUPIVACAINE, {26: 0, 62: 5, 123: 6, 184: 7}, {1: 7, 2: 6}),
         ],
     ),
 ]
