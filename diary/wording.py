@@ -10,17 +10,21 @@ from django.utils.translation import ngettext
 from diary import comparison, diagnosis, display, schedule
 
 GUIDANCE = {
+    # CLINICAL.md section 1: extra medicine spoils the test, but stopping a scheduled one (a
+    # regular opioid above all) is a risk of its own.
     schedule.GUIDANCE_BEFORE: _(
-        "After the injection, avoid your regular pain medicine for the first 4–6 hours if you "
-        "can, so that the test shows what the injection did."
+        "After the injection, avoid extra pain medicine for the first 4–6 hours if you can, so "
+        "that the test shows what the injection did. Keep taking your scheduled medicines "
+        "unless your clinic told you otherwise."
     ),
     schedule.GUIDANCE_INJECTION_DAY: _(
         "No driving today. Numbness, weakness or an odd feeling in the leg for a few hours can "
-        "happen and passes."
+        "happen and passes: until then, have someone help you walk and do not take the stairs "
+        "alone."
     ),
     schedule.GUIDANCE_FIRST_HOURS: _(
-        "Now do the activity that usually brings on your pain, then rate it. Avoid pain "
-        "medicine for the first 6 hours if you can."
+        "Now do the activity that usually brings on your pain, then rate it. Avoid extra pain "
+        "medicine for the first 6 hours if you can; keep taking your scheduled medicines."
     ),
     schedule.GUIDANCE_ICE_DAYS: _(
         "Use ice, not heat, on the injection site for the first 2–3 days. A slight increase in "

@@ -203,7 +203,7 @@ ICE = "Use ice, not heat, on the injection site for the first 2–3 days."
 ONSET = "improvement often starts between day 2 and day 5."
 ACTIVITY = "Go back to your regular activities"
 DAY_TEN = "If there is no improvement by day 10, the cortisone is unlikely to help"
-BEFORE = "avoid your regular pain medicine for the first 4–6 hours"
+BEFORE = "avoid extra pain medicine for the first 4–6 hours"
 RED_FLAGS = "Fever, redness or drainage at the injection site: call your clinic."
 ALL_GUIDANCE = {INJECTION_DAY, FIRST_HOURS, ICE, ONSET, ACTIVITY, DAY_TEN, BEFORE, RED_FLAGS}
 
@@ -260,6 +260,21 @@ def test_a_diagnostic_block_gets_no_cortisone_guidance(client, patient, clinicia
 
     assert {line for line in ALL_GUIDANCE if line in page} == shown
     assert "cortisone" not in page.lower()
+
+
+def test_it_keeps_scheduled_medicines_and_warns_of_falls_while_the_leg_is_numb(
+    client, patient, clinician
+):
+    make_episode(patient, clinician, injected_at=INJECTED)
+
+    with at(INJECTED - timedelta(hours=2)):
+        before = text(get_today(client, patient).text)
+    with at(INJECTED + timedelta(minutes=25)):
+        numb = text(get_today(client, patient).text)
+
+    assert "Keep taking your scheduled medicines unless your clinic told you otherwise." in before
+    assert "have someone help you walk and do not take the stairs alone" in numb
+    assert "keep taking your scheduled medicines" in numb
 
 
 def today_after_day_1(client, patient, clinician, **reported):
