@@ -96,7 +96,16 @@ PAIN_TICKS = range(0, 11)
 def episode_figure(
     *, baseline, timed, daily, summary, rules, diary_days, title="", width=8.0, height=3.6
 ) -> Figure:
-    """Two panels sharing the 0-10 pain axis: the first hours, then the diary days."""
+    """Two panels sharing the 0-10 pain axis: the first hours, then the diary days.
+
+    No text on it is read as mathtext (a title may hold a patient's name)."""
+    with mpl.rc_context({"text.parse_math": False}):
+        return _episode_figure(
+            baseline, timed, daily, summary, rules, diary_days, title, width, height
+        )
+
+
+def _episode_figure(baseline, timed, daily, summary, rules, diary_days, title, width, height):
     rules = rules or Rules()
     figure = Figure(figsize=(width, height))
     hours_axes, days_axes = figure.subplots(1, 2, sharey=True)

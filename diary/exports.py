@@ -339,6 +339,15 @@ def report_pdf(*, title, header, conclusion, notes, chart, columns, column_width
     The page is the chart's own figure, so the chart stays vector graphics; the text stays text
     (TrueType) so that the report can be searched and copied.
     """
+    # Patient text (a name, a note) is printed as typed: never read as mathtext, where "$x$"
+    # would change and "$\\frac{$" fail. Text takes the setting when it is made.
+    with mpl.rc_context({"text.parse_math": False}):
+        return _report_pdf(
+            title, header, conclusion, notes, chart, columns, column_widths, rows, rules
+        )
+
+
+def _report_pdf(title, header, conclusion, notes, chart, columns, column_widths, rows, rules):
     page = _Page(charts.episode_figure(width=A4[0], height=A4[1], **chart))
     page.line(title, size=14, weight="bold", space=0.32)
     for line in header:

@@ -210,3 +210,30 @@ def test_it_writes_the_download_to_the_audit_log(clinician_client, clinician, pa
         "PDF report",
         episode.uuid,
     )
+
+
+@pytest.mark.parametrize("typed", ["$\\frac{$", "$x$ and $y$", "cost $5 or $6"])
+def test_patient_text_is_printed_as_typed_never_parsed_as_math(typed):
+    row = ["Day 1", "14 Jan 19:30", "day 1", 3, "63 %", "", "", "", typed]
+    content_of_report = content(rows=[row], notes=[typed])
+    content_of_report["title"] = f"Pain diary after SI joint injection: {typed}"
+
+    text = pdf_text(exports.report_pdf(**content_of_report))
+
+    assert text.count(typed) >= 2  # the title and the note, as typed (the cell may be cut)
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_note_that_looks_like_math_still_gives_a_report(clinician_client, patient):
+    episode = diary(patient, 9)
+    episode.ratings.filter(day=1).update(note="$\\frac{$")
+    patient.first_name = "$x$"
+    patient.save()  # a name shown on the report: its cache entry moves
+
+    response = clinician_client.get(url(episode))
+
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "$\\frac{$" in text
+    assert "Pain diary after SI joint injection: $x$ Test" in text
