@@ -84,7 +84,6 @@ STATIC_IGNORE = [
     "bootstrap-grid*",
     "bootstrap-reboot*",
     "bootstrap-utilities*",
-    "jquery*",
 ]
 SERVER_TROUBLE = ("[ERROR]", "[CRITICAL]")
 LISTENING = re.compile(rb"Listening at: http://127\.0\.0\.1:(\d+)")
