@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from diary.models import Role
 
@@ -58,3 +59,28 @@ class ClinicTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+# Browser features painlog never uses, turned off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+
+class PrivacyHeadersMiddleware:
+    """A page for a signed-in person holds health data: no browser or proxy may keep it
+    (`Cache-Control: no-store`), unless the view chose its own caching (the chart, which a
+    browser revalidates by its ETag). Every response turns off the browser features painlog
+    never uses (`Permissions-Policy`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -57,6 +57,33 @@ def test_pages_carry_the_security_headers(client):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "max-age=" in response["Strict-Transport-Security"]
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("who", "page"),
+    [
+        ("patient", "patient:today"),
+        ("patient", "patient:history"),
+        ("clinician", "clinic:dashboard"),
+    ],
+)
+def test_pages_with_health_data_are_never_stored(client, patient, clinician, who, page):
+    client.force_login({"patient": patient, "clinician": clinician}[who])
+
+    response = client.get(reverse(page))
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_the_chart_keeps_its_own_caching_for_its_etag(clinician_client, episode):
+    response = clinician_client.get(reverse("episodes:chart", args=[episode.uuid]))
+
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response.has_header("ETag")
 
 
 def test_cookies_are_secure_and_http_only_in_production(client, patient):
