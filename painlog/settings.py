@@ -10,8 +10,11 @@ EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEF
 DJANGO_HSTS_PRELOAD     "1" opts in to the HSTS preload list (a commitment hard to undo)
 PAINLOG_SITE_URL        e.g. https://painlog.example.org, for links in reminder e-mails
 PAINLOG_STATIC_ROOT     where collectstatic writes (default: staticfiles/)
+PAINLOG_PROXY_HOPS      reverse proxies whose X-Forwarded-For is believed (default 0: none)
+PAINLOG_TRUSTED_PROXIES or their networks, comma-separated (default: none)
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -188,6 +191,16 @@ AXES_HANDLER = (
     else "axes.handlers.database.AxesDatabaseHandler"
 )
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Reverse proxies in front of painlog whose X-Forwarded-For it believes (diary/network.py): the
+# lockout and the audit log use the client's address, not the proxy's. None by default.
+PAINLOG_PROXY_HOPS = int(os.environ.get("PAINLOG_PROXY_HOPS", "0"))
+PAINLOG_TRUSTED_PROXIES = [
+    ipaddress.ip_network(network.strip())
+    for network in os.environ.get("PAINLOG_TRUSTED_PROXIES", "").split(",")
+    if network.strip()
+]
+AXES_CLIENT_IP_CALLABLE = "diary.network.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from diary.models.clinic import User
+from diary.network import client_ip
 
 
 class AuditQuerySet(models.QuerySet):
@@ -105,7 +106,7 @@ class AuditEvent(models.Model):
                 actor_username=user.get_username() if user else "",
                 action=action,
                 what=what,
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(request),
                 **about,
             )
 
