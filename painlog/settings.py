@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "health_check",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 # PAINLOG_STATIC_ROOT moves collectstatic's output: the load run (tools/loadrun.py) collects
 # into a throw-away folder so its gunicorn serves the real manifest without touching this one.
+# Nothing is uploaded; the health check's storage probe writes and deletes a file here.
+MEDIA_ROOT = VAR_DIR / "media"
 STATIC_ROOT = Path(os.environ.get("PAINLOG_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -247,6 +250,8 @@ SITE_URL = os.environ.get("PAINLOG_SITE_URL", "http://localhost:8000").rstrip("/
 # Security headers and cookies; HTTPS-only settings follow debug being off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A load balancer asks for /health/ over plain HTTP, on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

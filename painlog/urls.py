@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from health_check.views import HealthCheckView
 
+from diary import health
 from diary import urls as diary_urls
 from diary.views import accounts, reminders
 
@@ -25,4 +28,9 @@ urlpatterns = [
     path("episodes/", include((diary_urls.shared_patterns, "episodes"))),
     path("calendar/<slug:token>.ics", reminders.subscription, name="calendar_feed"),
     path("admin/", admin.site.urls),
+    path(
+        "health/",
+        login_not_required(HealthCheckView.as_view(checks=health.CHECKS)),
+        name="health",
+    ),
 ]
